@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` never does I/O; `integration` runs against a real DynamoDB Local
+// (started once by the global setup) and the in-process UCS simulator over loopback HTTP.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // DynamoDB Local is shared; files create their own tables, so they may run in parallel,
+          // but the 2-core CI machine does better with few workers.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
