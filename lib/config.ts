@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const csv = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+/**
+ * Every environment variable the service reads, validated once at cold start (STYLE.md #3).
+ * serverless.yml sets them from stage params; `npm start` sets them for the local service.
+ */
+export const ServiceEnv = z.object({
+  TABLE_NAME: z.string().min(3, 'TABLE_NAME must name the DynamoDB history table'),
+  /** Local only: DynamoDB Local or another endpoint; absent when deployed. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  AWS_REGION: z.string().default('local'),
+  /** Days to keep history; unset = keep forever (no `expiresAt` is written). */
+  RETENTION_DAYS: int(1, 36500).optional(),
+  /** Longest stats / jobs window a request may ask for. */
+  MAX_WINDOW_DAYS: int(1, 3660).default(400),
+  /** Parallel UCS polls per collector run. */
+  POLL_CONCURRENCY: int(1, 256).default(16),
+  /** Discovery adds every fleet and policy job UCS lists. */
+  DISCOVERY_ENABLED: bool.default(true),
+  /** Policy job kinds to list in discovery (`GET /v1/policy/jobs?kind=`); empty = one call without `kind`. */
+  DISCOVERY_POLICY_KINDS: csv.default([]),
+  /** Seconds between polls of a healthy target (the schedule rate). */
+  POLL_INTERVAL_SECONDS: int(1, 86400).default(60),
+  UCS_ENDPOINT: z.url().default('https://ucs.myhuaweicloud.com'),
+  UCS_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** Name of the Secrets Manager secret holding the UCS credentials (deployed). */
+  UCS_SECRET_NAME: z.string().optional(),
+});
+export type ServiceEnv = z.infer<typeof ServiceEnv>;
+
+/** Thrown when the environment is invalid; the message names every bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses `env` into the service config, failing with the names of the bad variables. */
+export function parseServiceEnv(env: Record<string, string | undefined> = process.env): ServiceEnv {
+  // Empty strings mean "not set" (serverless.yml renders unset params as '').
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = ServiceEnv.safeParse(cleaned);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  return result.data;
+}
+
+let cached: ServiceEnv | undefined;
+
+/** The service config, read and validated once per process (cold start). */
+export function serviceConfig(): ServiceEnv {
+  cached ??= parseServiceEnv();
+  return cached;
+}

@@ -1,0 +1,292 @@
+import type { JobSource, TerminalStatus } from '../jobs/record';
+import type { Granularity, JobStore, RollupGrouping, TerminalRun } from '../store/port';
+import { rollupSlots } from '../store/rollups';
+import {
+  TERMINAL_STATUSES,
+  addRun,
+  durationFigures,
+  emptyAggregate,
+  failureFigures,
+  mergeAggregate,
+  roundMicros,
+  type RunAggregate,
+} from './aggregate';
+import type {
+  DurationFiguresBody,
+  DurationGroupBody,
+  DurationStatsBody,
+  FailureFiguresBody,
+  FailureGroupBody,
+  FailureRateStatsBody,
+  StatsQuery,
+} from './results';
+import {
+  MICROS_PER_DAY,
+  MICROS_PER_HOUR,
+  dayBucketOf,
+  decomposeWindow,
+  floorTo,
+  formatMicros,
+  hourBucketOf,
+  parseInstantMicros,
+  seriesBuckets,
+  type MicrosRange,
+  type WindowPiece,
+} from './window';
+
+/**
+ * The statistics engine: answers a query from day rollups for whole UTC days, hour rollups for whole hours and
+ * the terminal runs of the partial hours at the window's edges, so the answer is exact for any `[from, to)`
+ * and its cost is (buckets × groups) rollup items plus the runs of at most two partial hours.
+ */
+
+const SOURCES: readonly JobSource[] = ['federation', 'policy'];
+
+/** Where a query's groups come from: one rollup grouping, the scopes to read and how a rollup key maps to a group. */
+interface GroupPlan {
+  grouping: RollupGrouping;
+  scopes: string[];
+  /** The group of a rollup key whose bucket (or run) starts at `at` µs; undefined = filtered out. */
+  groupOf(key: string, at: number): string | undefined;
+}
+
+/** Splits a `type` rollup key `<source>/<type>` (sources never contain a slash; types may). */
+function splitTypeKey(key: string): { source: string; type: string } {
+  const slash = key.indexOf('/');
+  return slash < 0 ? { source: key, type: '' } : { source: key.slice(0, slash), type: key.slice(slash + 1) };
+}
+
+function planFor(q: StatsQuery): GroupPlan {
+  const filtered = q.source !== undefined || q.type !== undefined;
+  const typeMatches = (key: string) => {
+    const k = splitTypeKey(key);
+    return (q.source === undefined || k.source === q.source) && (q.type === undefined || k.type === q.type);
+  };
+  switch (q.groupBy) {
+    case 'none':
+    case 'day': {
+      const label = (at: number) => (q.groupBy === 'day' ? dayBucketOf(at) : 'all');
+      // Unfiltered totals have their own partition; filtered ones are the matching type keys.
+      if (!filtered) return { grouping: 'none', scopes: ['*'], groupOf: (_key, at) => label(at) };
+      return { grouping: 'type', scopes: ['*'], groupOf: (key, at) => (typeMatches(key) ? label(at) : undefined) };
+    }
+    case 'type':
+      return { grouping: 'type', scopes: ['*'], groupOf: (key) => (typeMatches(key) ? key : undefined) };
+    case 'source':
+      return {
+        grouping: 'type',
+        scopes: ['*'],
+        groupOf: (key) => (typeMatches(key) ? splitTypeKey(key).source : undefined),
+      };
+    case 'fleet':
+    case 'cluster': {
+      let scopes = ['*'];
+      if (q.type !== undefined) {
+        // A type without a source may exist under both sources: read both scoped partitions.
+        scopes = (q.source ? [q.source] : SOURCES).map((s) => `type=${s}/${q.type}`);
+      } else if (q.source !== undefined) scopes = [`source=${q.source}`];
+      return { grouping: q.groupBy, scopes, groupOf: (key) => key };
+    }
+  }
+}
+
+/** Aggregates per group: over the whole window, and per series bucket when asked. */
+interface GroupAggregates {
+  total: RunAggregate;
+  series?: RunAggregate[];
+}
+
+/** Turns a rollup bucket string back into its start instant (µs). */
+function bucketStart(granularity: Granularity, bucket: string): number | undefined {
+  return parseInstantMicros(granularity === 'day' ? bucket : `${bucket}:00Z`);
+}
+
+/** Consecutive pieces of one source, coalesced into ranges: one rollup read (per scope) or one runs read each. */
+function coalesce(pieces: WindowPiece[]): WindowPiece[] {
+  const out: WindowPiece[] = [];
+  for (const piece of pieces) {
+    const last = out.at(-1);
+    if (last && last.source === piece.source && last.to === piece.from && piece.source !== 'runs') last.to = piece.to;
+    else out.push({ ...piece });
+  }
+  return out;
+}
+
+/** Reads and aggregates one window: group key → aggregates (with series buckets of `seriesUnit` µs). */
+async function aggregateWindow(
+  store: JobStore,
+  q: StatsQuery,
+  window: MicrosRange,
+  seriesUnit: number | undefined,
+): Promise<Map<string, GroupAggregates>> {
+  const plan = planFor(q);
+  const groups = new Map<string, GroupAggregates>();
+  const seriesOrigin = seriesUnit === undefined ? 0 : floorTo(window.from, seriesUnit);
+  const seriesLength = seriesUnit === undefined ? 0 : seriesBuckets(window, seriesUnit).length;
+
+  const add = (key: string, at: number, apply: (agg: RunAggregate) => void) => {
+    let g = groups.get(key);
+    if (!g) {
+      g = { total: emptyAggregate() };
+      if (seriesUnit !== undefined) g.series = Array.from({ length: seriesLength }, emptyAggregate);
+      groups.set(key, g);
+    }
+    apply(g.total);
+    if (g.series && seriesUnit !== undefined) {
+      const bucket = g.series[Math.floor((at - seriesOrigin) / seriesUnit)];
+      if (bucket) apply(bucket);
+    }
+  };
+
+  // Hour series cannot be cut out of day rollups, so they read hour rollups only.
+  const pieces = coalesce(decomposeWindow(window, seriesUnit !== MICROS_PER_HOUR));
+  const reads: Promise<void>[] = [];
+  for (const piece of pieces) {
+    if (piece.source === 'runs') {
+      reads.push(
+        store.readRuns(q.level, formatMicros(piece.from), formatMicros(piece.to)).then((runs) => {
+          for (const run of runs) addRunToGroups(run, piece, plan, q, add);
+        }),
+      );
+      continue;
+    }
+    const granularity: Granularity = piece.source;
+    const bucketOf = granularity === 'day' ? dayBucketOf : hourBucketOf;
+    for (const scope of plan.scopes) {
+      reads.push(
+        store
+          .readRollups(q.level, plan.grouping, scope, granularity, bucketOf(piece.from), bucketOf(piece.to))
+          .then((items) => {
+            for (const item of items) {
+              const at = bucketStart(granularity, item.bucket);
+              // Guard the exactness promise against an over-wide store read.
+              if (at === undefined || at < piece.from || at >= piece.to) continue;
+              if (item.granularity !== granularity || item.scope !== scope || item.grouping !== plan.grouping) continue;
+              const key = plan.groupOf(item.key, at);
+              if (key !== undefined) add(key, at, (agg) => mergeAggregate(agg, item.aggregate));
+            }
+          }),
+      );
+    }
+  }
+  await Promise.all(reads);
+  return groups;
+}
+
+/** Adds a terminal run of a partial hour to its group, through the same slots its rollups were written to. */
+function addRunToGroups(
+  run: TerminalRun,
+  piece: MicrosRange,
+  plan: GroupPlan,
+  q: StatsQuery,
+  add: (key: string, at: number, apply: (agg: RunAggregate) => void) => void,
+): void {
+  const at = parseInstantMicros(run.belongsAt);
+  if (run.level !== q.level || at === undefined || at < piece.from || at >= piece.to) return;
+  for (const slot of rollupSlots(run)) {
+    if (slot.grouping !== plan.grouping || !plan.scopes.includes(slot.scope)) continue;
+    const key = plan.groupOf(slot.key, at);
+    if (key !== undefined) add(key, at, (agg) => addRun(agg, run.status, run.durationMs));
+  }
+}
+
+/** The query's window in µs, and the one just before it of equal length. */
+function windowsOf(q: StatsQuery): { current: MicrosRange; previous: MicrosRange } {
+  const from = parseInstantMicros(q.from);
+  const to = parseInstantMicros(q.to);
+  if (from === undefined || to === undefined || from >= to) throw new RangeError(`invalid stats window [${q.from}, ${q.to})`);
+  return { current: { from, to }, previous: { from: from - (to - from), to: from } };
+}
+
+/** Aggregates the query's window (and the previous one when comparing); groups sorted by key. */
+async function aggregateQuery(store: JobStore, q: StatsQuery) {
+  const windows = windowsOf(q);
+  const unit = q.interval === 'hour' ? MICROS_PER_HOUR : q.interval === 'day' ? MICROS_PER_DAY : undefined;
+  const [current, previous] = await Promise.all([
+    aggregateWindow(store, q, windows.current, unit),
+    q.compare === 'previous' ? aggregateWindow(store, q, windows.previous, undefined) : undefined,
+  ]);
+  const envelope = {
+    from: formatMicros(windows.current.from),
+    to: formatMicros(windows.current.to),
+    level: q.level,
+    groupBy: q.groupBy,
+    ...(previous && { previous: { from: formatMicros(windows.previous.from), to: formatMicros(windows.previous.to) } }),
+  };
+  const series = unit === undefined ? [] : seriesBuckets(windows.current, unit);
+  const keys = [...current.keys()].sort();
+  return { envelope, current, previous, series, keys };
+}
+
+const difference = (a: number | null, b: number | null) => (a === null || b === null ? null : roundMicros(a - b));
+
+/** Duration statistics (`GET /stats/durations`): groups with no terminal run (of `status`, if given) are left out. */
+export async function durationStats(store: JobStore, q: StatsQuery): Promise<DurationStatsBody> {
+  const { envelope, current, previous, series, keys } = await aggregateQuery(store, q);
+  const statuses: readonly TerminalStatus[] = q.status ? [q.status] : TERMINAL_STATUSES;
+  const runsOf = (agg: RunAggregate) => statuses.reduce((n, s) => n + agg[s].runs, 0);
+  const figures = (agg: RunAggregate): DurationFiguresBody => durationFigures(agg, statuses);
+
+  const groups: DurationGroupBody[] = [];
+  for (const key of keys) {
+    const g = current.get(key);
+    if (!g || runsOf(g.total) === 0) continue;
+    const now = figures(g.total);
+    const group: DurationGroupBody = { key, ...now };
+    if (g.series) {
+      group.series = series.map((b, i) => ({
+        from: formatMicros(b.from),
+        to: formatMicros(b.to),
+        ...figures(g.series?.[i] ?? emptyAggregate()),
+      }));
+    }
+    if (previous) {
+      const before = figures(previous.get(key)?.total ?? emptyAggregate());
+      group.previous = before;
+      group.change = {
+        count: now.count - before.count,
+        meanMs: difference(now.meanMs, before.meanMs),
+        p50Ms: difference(now.p50Ms, before.p50Ms),
+        p90Ms: difference(now.p90Ms, before.p90Ms),
+        p95Ms: difference(now.p95Ms, before.p95Ms),
+        p99Ms: difference(now.p99Ms, before.p99Ms),
+      };
+    }
+    groups.push(group);
+  }
+  return { ...envelope, groups };
+}
+
+/** Failure-rate statistics (`GET /stats/failure-rates`): groups with no terminal run are left out. */
+export async function failureRateStats(store: JobStore, q: StatsQuery): Promise<FailureRateStatsBody> {
+  // Failure rates always cover every terminal status.
+  const { envelope, current, previous, series, keys } = await aggregateQuery(store, { ...q, status: undefined });
+  const figures = (agg: RunAggregate): FailureFiguresBody => failureFigures(agg);
+
+  const groups: FailureGroupBody[] = [];
+  for (const key of keys) {
+    const g = current.get(key);
+    if (!g) continue;
+    const now = figures(g.total);
+    if (now.total === 0) continue;
+    const group: FailureGroupBody = { key, ...now };
+    if (g.series) {
+      group.series = series.map((b, i) => ({
+        from: formatMicros(b.from),
+        to: formatMicros(b.to),
+        ...figures(g.series?.[i] ?? emptyAggregate()),
+      }));
+    }
+    if (previous) {
+      const before = figures(previous.get(key)?.total ?? emptyAggregate());
+      group.previous = before;
+      group.change = {
+        total: now.total - before.total,
+        failureRate:
+          now.failureRate === null || before.failureRate === null ? null : now.failureRate - before.failureRate,
+      };
+    }
+    groups.push(group);
+  }
+  return { ...envelope, groups };
+}

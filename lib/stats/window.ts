@@ -1,0 +1,107 @@
+/**
+ * Time windows of the statistics, in integer microseconds since the epoch: every stored time has microsecond
+ * precision, and a JS Date (milliseconds) would misplace runs that sit within a millisecond of a window edge.
+ */
+
+export const MICROS_PER_HOUR = 3_600_000_000;
+export const MICROS_PER_DAY = 24 * MICROS_PER_HOUR;
+
+// YYYY-MM-DD, optionally THH:MM[:SS[.fraction]] with Z or ±HH[:]MM; date-only means midnight UTC.
+const ISO_INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?([Zz]|[+-]\d{2}:?\d{2}))?$/;
+
+/** Parses an ISO 8601 instant (date-only = midnight UTC, else an explicit Z or offset) to µs; undefined if invalid. */
+export function parseInstantMicros(text: string): number | undefined {
+  const m = ISO_INSTANT.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  if (m[4] !== undefined && zone === undefined) return undefined; // a local time is ambiguous
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Date.UTC rolls 31 February over into March: reject instead.
+  if (new Date(ms).getUTCDate() !== day || year < 1970 || year > 9999) return undefined;
+  let offsetMinutes = 0;
+  if (zone && zone !== 'Z' && zone !== 'z') {
+    const digits = zone.replace(':', '');
+    const oh = Number(digits.slice(1, 3));
+    const om = Number(digits.slice(3, 5));
+    if (oh > 23 || om > 59) return undefined;
+    offsetMinutes = (digits.startsWith('-') ? -1 : 1) * (oh * 60 + om);
+  }
+  const micros = Number(frac.padEnd(6, '0').slice(0, 6)); // sub-microsecond digits are truncated
+  return (ms - offsetMinutes * 60_000) * 1000 + micros;
+}
+
+/** Formats µs since the epoch as ISO 8601 UTC with microseconds (`2025-11-10T07:24:03.553733Z`). */
+export function formatMicros(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const micros = us - ms * 1000;
+  return `${new Date(ms).toISOString().slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
+}
+
+/** The day bucket `YYYY-MM-DD` holding an instant. */
+export const dayBucketOf = (us: number) => formatMicros(us).slice(0, 10);
+/** The hour bucket `YYYY-MM-DDTHH` holding an instant. */
+export const hourBucketOf = (us: number) => formatMicros(us).slice(0, 13);
+
+/** A half-open time range `[from, to)` in µs. */
+export interface MicrosRange {
+  from: number;
+  to: number;
+}
+
+/** One piece of a window: a whole rollup bucket, or a partial hour read from the terminal runs. */
+export type WindowPiece = (MicrosRange & { source: 'day' | 'hour' }) | (MicrosRange & { source: 'runs' });
+
+/**
+ * Splits `[from, to)` into whole UTC days (when `useDays`), whole UTC hours and the partial hours at its edges,
+ * in time order: the pieces a query reads from day rollups, hour rollups and terminal runs.
+ */
+export function decomposeWindow(range: MicrosRange, useDays = true): WindowPiece[] {
+  const pieces: WindowPiece[] = [];
+  let at = range.from;
+  while (at < range.to) {
+    if (useDays && at % MICROS_PER_DAY === 0 && at + MICROS_PER_DAY <= range.to) {
+      pieces.push({ source: 'day', from: at, to: at + MICROS_PER_DAY });
+      at += MICROS_PER_DAY;
+    } else if (at % MICROS_PER_HOUR === 0 && at + MICROS_PER_HOUR <= range.to) {
+      pieces.push({ source: 'hour', from: at, to: at + MICROS_PER_HOUR });
+      at += MICROS_PER_HOUR;
+    } else {
+      const end = Math.min(range.to, floorTo(at, MICROS_PER_HOUR) + MICROS_PER_HOUR);
+      pieces.push({ source: 'runs', from: at, to: end });
+      at = end;
+    }
+  }
+  return pieces;
+}
+
+/** Rounds an instant down to a multiple of `unit` µs (UTC hours and days are multiples since the epoch). */
+export function floorTo(us: number, unit: number): number {
+  return Math.floor(us / unit) * unit;
+}
+
+/** Rounds an instant up to a multiple of `unit` µs. */
+export function ceilTo(us: number, unit: number): number {
+  return Math.ceil(us / unit) * unit;
+}
+
+/** The series buckets of a window: each UTC day or hour it overlaps, clipped to the window. */
+export function seriesBuckets(range: MicrosRange, unit: number): MicrosRange[] {
+  const buckets: MicrosRange[] = [];
+  for (let start = floorTo(range.from, unit); start < range.to; start += unit) {
+    buckets.push({ from: Math.max(start, range.from), to: Math.min(start + unit, range.to) });
+  }
+  return buckets;
+}
+
+/** How many series buckets a window would have (without building them). */
+export function seriesBucketCount(range: MicrosRange, unit: number): number {
+  return range.to <= range.from ? 0 : (ceilTo(range.to, unit) - floorTo(range.from, unit)) / unit;
+}

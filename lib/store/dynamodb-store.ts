@@ -1,0 +1,574 @@
+import { TransactionCanceledException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { fingerprint } from '../jobs/fingerprint';
+import { isTerminal, type JobRecord, type JobSource } from '../jobs/record';
+import { logger } from '../observability';
+import { binIndex } from '../stats/sketch';
+import {
+  JobStateItem,
+  STATUS_CODE,
+  jobStateItem,
+  recordFromItem,
+  rollupAttr,
+  rollupFromItem,
+  runFromItem,
+  runItem,
+  targetFromItem,
+  targetItem,
+} from './items';
+import * as keys from './keys';
+import type {
+  Granularity,
+  JobListFilter,
+  JobStore,
+  Level,
+  ObservationResult,
+  Page,
+  RollupBucket,
+  RollupGrouping,
+  Target,
+  TargetKind,
+  TerminalRun,
+} from './port';
+import { rollupSlots } from './rollups';
+
+/** Options of the DynamoDB adapter. */
+export interface DynamoDbJobStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** Days to keep items (DynamoDB TTL on `expiresAt`); undefined keeps everything. */
+  retentionDays?: number;
+}
+
+/** Read and write units this store instance consumed, as DynamoDB reported them. */
+export interface CapacityCounters {
+  readUnits: number;
+  writeUnits: number;
+  /** Write requests sent (PutItem, UpdateItem, TransactWriteItems ...), whatever their outcome. */
+  writeRequests: number;
+}
+
+/** Thrown when optimistic concurrency keeps losing; the next poll simply tries again. */
+export class ContentionError extends Error {
+  override name = 'ContentionError';
+}
+
+const MAX_ROUNDS = 12;
+const HOUR_MS = 3_600_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The record state the next observation is compared with. */
+type Latest = JobStateItem;
+
+function conditionFailedAt(error: unknown): boolean[] | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  return (error.CancellationReasons ?? []).map((r) => r.Code === 'ConditionalCheckFailed');
+}
+
+function isConflict(error: unknown): boolean {
+  if (error instanceof TransactionCanceledException) {
+    return (error.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict' || r.Code === 'ConditionalCheckFailed');
+  }
+  return (error as { name?: string }).name === 'TransactionConflictException';
+}
+
+/**
+ * The history store on one DynamoDB table (key design: KEYS.md). Exactly-once counting rests on run items
+ * whose key is (job, attempt, step): a run and every rollup it feeds are written in one transaction that
+ * requires the run item not to exist yet, so concurrent or repeated collectors cannot count it twice.
+ */
+export class DynamoDbJobStore implements JobStore {
+  readonly capacity: CapacityCounters = { readUnits: 0, writeUnits: 0, writeRequests: 0 };
+  private readonly client: DynamoDBDocumentClient;
+  private readonly table: string;
+  private readonly retentionSec?: number;
+
+  constructor(options: DynamoDbJobStoreOptions) {
+    this.client = options.client;
+    this.table = options.tableName;
+    this.retentionSec = options.retentionDays === undefined ? undefined : options.retentionDays * 86_400;
+  }
+
+  private track(consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
+    for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
+      this.capacity.readUnits += c.ReadCapacityUnits ?? (c.WriteCapacityUnits === undefined ? (c.CapacityUnits ?? 0) : 0);
+      this.capacity.writeUnits += c.WriteCapacityUnits ?? 0;
+    }
+  }
+
+  private expiresAt(iso: string, extraMs = 0): number | undefined {
+    if (this.retentionSec === undefined) return undefined;
+    return Math.floor((Date.parse(iso) + extraMs) / 1000) + this.retentionSec;
+  }
+
+  /** Sends a write and counts it; failed conditional writes also cost capacity, unreported by DynamoDB. */
+  private async write(command: PutCommand | TransactWriteCommand): Promise<void> {
+    this.capacity.writeRequests += 1;
+    const out = command instanceof PutCommand ? await this.client.send(command) : await this.client.send(command);
+    this.track(out.ConsumedCapacity);
+  }
+
+  private async query(input: Omit<QueryCommandInput, 'TableName'>): Promise<{ items: Record<string, unknown>[]; lastKey?: Record<string, unknown> }> {
+    const out = await this.client.send(
+      new QueryCommand({ ...input, TableName: this.table, ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    this.track(out.ConsumedCapacity);
+    return { items: out.Items ?? [], lastKey: out.LastEvaluatedKey };
+  }
+
+  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.query({ ...input, ExclusiveStartKey: startKey });
+      items.push(...page.items);
+      startKey = page.lastKey;
+    } while (startKey);
+    return items;
+  }
+
+  private async getItem(pk: string, sk: string, consistent = true): Promise<Record<string, unknown> | undefined> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { PK: pk, SK: sk }, ConsistentRead: consistent, ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    this.track(out.ConsumedCapacity);
+    return out.Item;
+  }
+
+  private async getLatest(source: JobSource, jobId: string): Promise<Latest | undefined> {
+    const item = await this.getItem(keys.jobPk(source, jobId), keys.LATEST_SK);
+    return item ? JobStateItem.parse(item) : undefined;
+  }
+
+  /** {@inheritDoc JobStore.recordObservation} */
+  async recordObservation(record: JobRecord): Promise<ObservationResult> {
+    const fp = fingerprint(record);
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const latest = await this.getLatest(record.source, record.jobId);
+      if (latest && record.observedAt < latest.observedAt) {
+        return { outcome: 'stale', attempt: latest.attempt, newRuns: 0 };
+      }
+      if (latest && latest.fingerprint === fp) return { outcome: 'unchanged', attempt: latest.attempt, newRuns: 0 };
+
+      const { attempt, previous } = nextAttempt(latest, record);
+      const stored: JobRecord = { ...record, attempt };
+      let newRuns = 0;
+      for (const run of newTerminalRuns(stored, previous)) {
+        if (await this.countRun(run)) newRuns += 1;
+      }
+      const attemptTerminal = (previous?.attemptTerminal ?? false) || isTerminal(stored.status);
+      const revision = (latest?.revision ?? 0) + 1;
+      const meta = { fingerprint: fp, revision, attemptTerminal, expiresAt: this.expiresAt(stored.observedAt) };
+      try {
+        await this.write(
+          new TransactWriteCommand({
+            ReturnConsumedCapacity: 'TOTAL',
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.table,
+                  Item: jobStateItem('revision', stored, meta),
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
+              {
+                Put: {
+                  TableName: this.table,
+                  Item: jobStateItem('job', stored, meta),
+                  ...(latest
+                    ? { ConditionExpression: 'revision = :prev', ExpressionAttributeValues: { ':prev': latest.revision } }
+                    : { ConditionExpression: 'attribute_not_exists(PK)' }),
+                },
+              },
+            ],
+          }),
+        );
+        return { outcome: 'changed', attempt, newRuns };
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+        // Another collector stored a state first: compare against it.
+        await sleep(Math.random() * 20 * (round + 1));
+      }
+    }
+    throw new ContentionError(`gave up recording ${record.source} job ${record.jobId} after ${MAX_ROUNDS} conflicting writes`);
+  }
+
+  /**
+   * Writes a run item and adds it to every rollup it belongs to, in one transaction conditioned on the run
+   * item not existing. Returns false when the run was already counted. Min/max are exact: the rollup items
+   * are read first, and a lower min (higher max) is written only under a condition that it is still lower.
+   */
+  private async countRun(run: TerminalRun): Promise<boolean> {
+    const code = STATUS_CODE[run.status];
+    const minName = rollupAttr.min(code);
+    const maxName = rollupAttr.max(code);
+    const targets = rollupSlots(run).flatMap((slot) =>
+      (['day', 'hour'] as const).map((granularity) => ({
+        ...slot,
+        granularity,
+        bucket: granularity === 'day' ? keys.dayBucket(run.belongsAt) : keys.hourBucket(run.belongsAt),
+      })),
+    );
+    const keyOf = (t: (typeof targets)[number]) => ({
+      PK: keys.rollupPk(run.level, t.grouping, t.scope),
+      SK: keys.rollupSk(t.granularity, t.bucket, t.key),
+    });
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const current = new Map<string, Record<string, unknown>>();
+      if (run.durationMs !== undefined) {
+        const out = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.table]: {
+                Keys: targets.map(keyOf),
+                ProjectionExpression: 'PK, SK, #min, #max',
+                ExpressionAttributeNames: { '#min': minName, '#max': maxName },
+                ConsistentRead: round > 0,
+              },
+            },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        );
+        this.track(out.ConsumedCapacity);
+        for (const item of out.Responses?.[this.table] ?? []) current.set(`${String(item.PK)}|${String(item.SK)}`, item);
+      }
+      const d = run.durationMs;
+      const bin = d === undefined ? undefined : binIndex(d);
+      const updates = targets.map((t) => {
+        const key = keyOf(t);
+        const names: Record<string, string> = {
+          '#kind': 'kind', '#level': 'level', '#grouping': 'grouping', '#scope': 'scope', '#key': 'key',
+          '#granularity': 'granularity', '#bucket': 'bucket', '#n': rollupAttr.runs(code),
+        };
+        const values: Record<string, unknown> = {
+          ':kind': 'rollup', ':level': run.level, ':grouping': t.grouping, ':scope': t.scope, ':key': t.key,
+          ':granularity': t.granularity, ':bucket': t.bucket, ':one': 1,
+        };
+        const set = ['#kind = :kind', '#level = :level', '#grouping = :grouping', '#scope = :scope', '#key = :key',
+          '#granularity = :granularity', '#bucket = :bucket'];
+        const add = ['#n :one'];
+        const conditions: string[] = [];
+        const expiresAt = this.expiresAt(`${t.bucket.length === 10 ? `${t.bucket}T00` : t.bucket}:00:00Z`, t.granularity === 'day' ? 24 * HOUR_MS : HOUR_MS);
+        if (expiresAt !== undefined) {
+          set.push('#exp = :exp');
+          names['#exp'] = 'expiresAt';
+          values[':exp'] = expiresAt;
+        }
+        if (d !== undefined) {
+          names['#d'] = rollupAttr.withDuration(code);
+          names['#sum'] = rollupAttr.sum(code);
+          names['#bin'] = bin === null || bin === undefined ? rollupAttr.zero(code) : rollupAttr.bin(code, bin);
+          values[':dur'] = d;
+          add.push('#d :one', '#sum :dur', '#bin :one');
+          const cur = current.get(`${key.PK}|${key.SK}`);
+          const curMin = cur?.[minName];
+          const curMax = cur?.[maxName];
+          if (typeof curMin !== 'number' || d < curMin) {
+            names['#min'] = minName;
+            set.push('#min = :dur');
+            conditions.push('(attribute_not_exists(#min) OR #min > :dur)');
+          }
+          if (typeof curMax !== 'number' || d > curMax) {
+            names['#max'] = maxName;
+            set.push('#max = :dur');
+            conditions.push('(attribute_not_exists(#max) OR #max < :dur)');
+          }
+        }
+        return {
+          Update: {
+            TableName: this.table,
+            Key: key,
+            UpdateExpression: `SET ${set.join(', ')} ADD ${add.join(', ')}`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ...(conditions.length ? { ConditionExpression: conditions.join(' AND ') } : {}),
+          },
+        };
+      });
+      try {
+        await this.write(
+          new TransactWriteCommand({
+            ReturnConsumedCapacity: 'TOTAL',
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.table,
+                  Item: runItem(run, this.expiresAt(run.belongsAt)),
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
+              ...updates,
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        const failed = conditionFailedAt(error);
+        if (failed?.[0]) return false; // the run item exists: counted before
+        if (!isConflict(error)) throw error;
+        await sleep(Math.random() * 20 * (round + 1));
+      }
+    }
+    throw new ContentionError(`gave up counting run ${run.source}/${run.jobId}#${run.attempt}${run.stepId ? `/${run.stepId}` : ''}`);
+  }
+
+  /** {@inheritDoc JobStore.getJob} */
+  async getJob(source: JobSource, jobId: string): Promise<{ job: JobRecord; history: JobRecord[] } | undefined> {
+    const pk = keys.jobPk(source, jobId);
+    const [latest, revisions] = await Promise.all([
+      this.getItem(pk, keys.LATEST_SK, false),
+      this.queryAll({
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :rev)',
+        ExpressionAttributeValues: { ':pk': pk, ':rev': keys.REVISION_PREFIX },
+      }),
+    ]);
+    if (!latest) return undefined;
+    return { job: recordFromItem(latest), history: revisions.map(recordFromItem) };
+  }
+
+  /** {@inheritDoc JobStore.listJobs} */
+  async listJobs(filter: JobListFilter, limit: number, startKey?: Record<string, string>): Promise<Page<JobRecord>> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':pk': keys.JOBS_GSI1PK };
+    let keyCondition = 'GSI1PK = :pk';
+    if (filter.from && filter.to) {
+      keyCondition += ' AND GSI1SK BETWEEN :from AND :to';
+      values[':from'] = filter.from;
+      values[':to'] = filter.to; // `to#...` sorts after `to`, so `to` itself is excluded: [from, to)
+    } else if (filter.from) {
+      keyCondition += ' AND GSI1SK >= :from';
+      values[':from'] = filter.from;
+    } else if (filter.to) {
+      keyCondition += ' AND GSI1SK < :to';
+      values[':to'] = filter.to;
+    }
+    const filters: string[] = [];
+    const eq = (attr: string, value: string | undefined) => {
+      if (value === undefined) return;
+      names[`#${attr}`] = attr;
+      values[`:${attr}`] = value;
+      filters.push(`#${attr} = :${attr}`);
+    };
+    eq('source', filter.source);
+    eq('type', filter.type);
+    eq('status', filter.status);
+    eq('fleetId', filter.fleetId);
+    if (filter.clusterId !== undefined) {
+      names['#clusterIds'] = 'clusterIds';
+      values[':clusterId'] = filter.clusterId;
+      filters.push('contains(#clusterIds, :clusterId)');
+    }
+    const items: JobRecord[] = [];
+    let exclusive: Record<string, unknown> | undefined = startKey;
+    // Bounded: a very selective filter returns a short page with a cursor rather than reading on and on.
+    for (let page = 0; page < 20 && items.length < limit; page++) {
+      const out = await this.query({
+        IndexName: 'GSI1',
+        KeyConditionExpression: keyCondition,
+        ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        Limit: limit - items.length,
+        ExclusiveStartKey: exclusive,
+      });
+      items.push(...out.items.map(recordFromItem));
+      exclusive = out.lastKey;
+      if (!exclusive) break;
+    }
+    return { items, ...(exclusive ? { nextKey: exclusive as Record<string, string> } : {}) };
+  }
+
+  /** {@inheritDoc JobStore.readRollups} */
+  async readRollups(
+    level: Level,
+    grouping: RollupGrouping,
+    scope: string,
+    granularity: Granularity,
+    fromBucket: string,
+    toBucket: string,
+  ): Promise<RollupBucket[]> {
+    if (fromBucket >= toBucket) return [];
+    const [from, to] = keys.rollupSkRange(granularity, fromBucket, toBucket);
+    const items = await this.queryAll({
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': keys.rollupPk(level, grouping, scope), ':from': from, ':to': to },
+    });
+    return items.map(rollupFromItem).filter((r) => r.bucket >= fromBucket && r.bucket < toBucket);
+  }
+
+  /** {@inheritDoc JobStore.readRuns} */
+  async readRuns(level: Level, from: string, to: string): Promise<TerminalRun[]> {
+    const runs: TerminalRun[] = [];
+    const start = Date.parse(`${keys.hourBucket(from)}:00:00Z`);
+    const end = Date.parse(to);
+    const hours: string[] = [];
+    for (let t = start; t < end; t += HOUR_MS) hours.push(keys.hourBucket(new Date(t).toISOString()));
+    const pages = await Promise.all(
+      hours.map((hour) =>
+        this.queryAll({
+          IndexName: 'GSI2',
+          KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': keys.runGsi2Pk(level, hour), ':from': from, ':to': to },
+        }),
+      ),
+    );
+    for (const items of pages) for (const item of items) runs.push(runFromItem(item));
+    return runs.filter((r) => r.belongsAt >= from && r.belongsAt < to);
+  }
+
+  /** {@inheritDoc JobStore.addTarget} */
+  async addTarget(kind: TargetKind, id: string, now: string, addedBy: Target['addedBy']): Promise<{ target: Target; created: boolean }> {
+    const target: Target = { kind, id, state: 'active', addedAt: now, addedBy, consecutiveFailures: 0, nextPollAt: now };
+    try {
+      await this.write(
+        new PutCommand({
+          TableName: this.table,
+          Item: targetItem(target),
+          ConditionExpression: 'attribute_not_exists(PK)',
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      return { target, created: true };
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      const existing = await this.getTarget(kind, id);
+      if (!existing) throw error;
+      return { target: existing, created: false };
+    }
+  }
+
+  /** {@inheritDoc JobStore.getTarget} */
+  async getTarget(kind: TargetKind, id: string): Promise<Target | undefined> {
+    const item = await this.getItem(keys.targetPk(kind), keys.targetSk(id));
+    return item ? targetFromItem(item) : undefined;
+  }
+
+  /** {@inheritDoc JobStore.listTargets} */
+  async listTargets(options: { kind?: TargetKind; includeRetired?: boolean } = {}): Promise<Target[]> {
+    const kinds: TargetKind[] = options.kind ? [options.kind] : ['fleet', 'policy-job'];
+    const lists = await Promise.all(
+      kinds.map((kind) =>
+        this.queryAll({
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': keys.targetPk(kind) },
+        }),
+      ),
+    );
+    return lists.flat().map(targetFromItem).filter((t) => options.includeRetired || t.state === 'active');
+  }
+
+  /** {@inheritDoc JobStore.dueTargets} */
+  async dueTargets(kind: TargetKind, now: string): Promise<Target[]> {
+    const items = await this.queryAll({
+      IndexName: 'GSI1',
+      // `~` sorts after `#`, so every `<nextPollAt>#<id>` with nextPollAt <= now is below the bound.
+      KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK < :bound',
+      ExpressionAttributeValues: { ':pk': keys.activeTargetGsi1Pk(kind), ':bound': `${now}~` },
+    });
+    return items.map(targetFromItem).filter((t) => t.state === 'active');
+  }
+
+  /** {@inheritDoc JobStore.updateTarget} */
+  async updateTarget(target: Target): Promise<void> {
+    await this.write(
+      new PutCommand({
+        TableName: this.table,
+        Item: targetItem(target),
+        // Never resurrect a target that was deleted by hand, nor create one by accident.
+        ConditionExpression: 'attribute_exists(PK)',
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+  }
+
+  /** {@inheritDoc JobStore.retireTarget} */
+  async retireTarget(kind: TargetKind, id: string, now: string, reason: string): Promise<Target | undefined> {
+    const existing = await this.getTarget(kind, id);
+    if (!existing) return undefined;
+    if (existing.state === 'retired') return existing;
+    const retired: Target = { ...existing, state: 'retired', retiredAt: now, retiredReason: reason };
+    await this.updateTarget(retired);
+    logger.info('target retired', { targetKind: kind, targetId: id, reason });
+    return retired;
+  }
+
+  /** {@inheritDoc JobStore.ping} */
+  async ping(): Promise<void> {
+    await this.getItem(keys.META_PK, keys.metaSk('health'), false);
+  }
+}
+
+/**
+ * The attempt an observation belongs to. A job that reached a terminal status and is seen running or
+ * pending again, or terminal again with another start time, is a retry: attempt + 1.
+ */
+function nextAttempt(latest: Latest | undefined, record: JobRecord): { attempt: number; previous?: Latest } {
+  if (!latest) return { attempt: 1 };
+  if (!latest.attemptTerminal) return { attempt: latest.attempt, previous: latest };
+  const rerun =
+    record.status === 'running' ||
+    record.status === 'pending' ||
+    (isTerminal(record.status) &&
+      record.startedAt !== undefined &&
+      latest.startedAt !== undefined &&
+      record.startedAt !== latest.startedAt);
+  return rerun ? { attempt: latest.attempt + 1 } : { attempt: latest.attempt, previous: latest };
+}
+
+/**
+ * Terminal runs this observation shows that the previous state of the same attempt did not: the job itself
+ * and each step, keyed (job, attempt, step). A run belongs to its `finishedAt`, else to this observation.
+ */
+export function newTerminalRuns(record: JobRecord, previous: Latest | undefined): TerminalRun[] {
+  const runs: TerminalRun[] = [];
+  const base = {
+    source: record.source,
+    jobId: record.jobId,
+    attempt: record.attempt,
+    jobType: record.type,
+    ...(record.fleetId === undefined ? {} : { fleetId: record.fleetId }),
+  };
+  if (isTerminal(record.status) && !(previous && isTerminal(previous.status))) {
+    runs.push({
+      ...base,
+      level: 'job',
+      type: record.type,
+      status: record.status,
+      ...(record.rawStatus === undefined ? {} : { rawStatus: record.rawStatus }),
+      ...(record.clusterIds?.length ? { clusterIds: record.clusterIds } : {}),
+      ...(record.startedAt === undefined ? {} : { startedAt: record.startedAt }),
+      ...(record.finishedAt === undefined ? {} : { finishedAt: record.finishedAt }),
+      ...(record.durationMs === undefined ? {} : { durationMs: record.durationMs }),
+      belongsAt: record.finishedAt ?? record.observedAt,
+    });
+  }
+  const before = new Map((previous?.steps ?? []).map((s) => [s.stepId, s.status]));
+  for (const step of record.steps) {
+    if (!isTerminal(step.status)) continue;
+    const was = before.get(step.stepId);
+    if (was !== undefined && isTerminal(was)) continue;
+    runs.push({
+      ...base,
+      level: 'step',
+      stepId: step.stepId,
+      type: step.type,
+      status: step.status,
+      ...(step.rawStatus === undefined ? {} : { rawStatus: step.rawStatus }),
+      ...(step.targetType === 'cluster' && step.target ? { clusterId: step.target } : {}),
+      ...(step.startedAt === undefined ? {} : { startedAt: step.startedAt }),
+      ...(step.finishedAt === undefined ? {} : { finishedAt: step.finishedAt }),
+      ...(step.durationMs === undefined ? {} : { durationMs: step.durationMs }),
+      belongsAt: step.finishedAt ?? record.observedAt,
+    });
+  }
+  return runs;
+}

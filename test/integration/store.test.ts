@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { normalizeFederationJob, normalizePolicyJob } from '../../lib/jobs/normalize';
+import type { JobRecord } from '../../lib/jobs/record';
+import { DynamoDbJobStore } from '../../lib/store/dynamodb-store';
+import * as keys from '../../lib/store/keys';
+import type { JobStore } from '../../lib/store/port';
+import { FederationJob, PolicyJob } from '../../lib/ucs/schemas';
+import { crashingClient, createTestStore, tableSnapshot } from './support/store';
+
+const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'ucs', name), 'utf8'));
+const policySeed = () => PolicyJob.parse(fixture('policy-job.seed.json'));
+const federationSeed = () => FederationJob.parse(fixture('federation-progress.seed.json'));
+
+/** The seed policy job, reshaped into another state of its life. */
+function policyState(status: string, times: { start?: string; finish?: string; task?: string; taskStart?: string; taskFinish?: string }, observedAt: string): JobRecord {
+  const job = policySeed();
+  job.status = { ...job.status, status, startTime: times.start ?? '', finishTime: times.finish ?? '' };
+  const task = job.spec.taskList?.[0];
+  if (task) task.status = { ...task.status, status: times.task ?? status, startTime: times.taskStart ?? times.start ?? '', finishTime: times.taskFinish ?? '' };
+  return normalizePolicyJob(job, { observedAt });
+}
+
+const day = '2025-11-10';
+const window = { from: `${day}T00:00:00.000000Z`, to: `${day}T23:59:59.999999Z` };
+
+async function totals(store: JobStore, level: 'job' | 'step') {
+  const rollups = await store.readRollups(level, 'none', '*', 'day', day, '2025-11-11');
+  const agg = rollups[0]?.aggregate;
+  return {
+    succeeded: agg?.succeeded.runs ?? 0,
+    failed: agg?.failed.runs ?? 0,
+    timedOut: agg?.timed_out.runs ?? 0,
+    sumMs: (agg?.succeeded.sumMs ?? 0) + (agg?.failed.sumMs ?? 0) + (agg?.timed_out.sumMs ?? 0),
+  };
+}
+
+describe('DynamoDbJobStore against DynamoDB Local', () => {
+  it('stores the seed policy job with its run and rollups, and a repeated observation writes nothing', async () => {
+    const { store } = await createTestStore();
+    const record = normalizePolicyJob(policySeed(), { observedAt: '2025-11-10T08:00:00.000000Z' });
+    expect(await store.recordObservation(record)).toEqual({ outcome: 'changed', attempt: 1, newRuns: 2 });
+
+    const stored = await store.getJob('policy', record.jobId);
+    expect(stored?.job).toEqual(record);
+    expect(stored?.history).toEqual([record]);
+
+    const jobRuns = await store.readRuns('job', window.from, window.to);
+    expect(jobRuns).toHaveLength(1);
+    expect(jobRuns[0]).toMatchObject({ status: 'succeeded', durationMs: 4984.451, belongsAt: '2025-11-10T07:24:08.524767Z', attempt: 1 });
+    const stepRuns = await store.readRuns('step', window.from, window.to);
+    expect(stepRuns).toEqual([
+      expect.objectContaining({ level: 'step', type: 'UpdateConstraint', durationMs: 1135.729, clusterId: 'be72df63-7dfa-426d-acc9-6c426c4e979c' }),
+    ]);
+
+    const [dayRollup] = await store.readRollups('job', 'type', '*', 'day', day, '2025-11-11');
+    expect(dayRollup?.key).toBe('policy/UpdateConstraint');
+    expect(dayRollup?.aggregate.succeeded).toMatchObject({ runs: 1, withDuration: 1, sumMs: 4984.451, minMs: 4984.451, maxMs: 4984.451 });
+    const [hourRollup] = await store.readRollups('step', 'cluster', 'source=policy', 'hour', '2025-11-10T07', '2025-11-10T08');
+    expect(hourRollup).toMatchObject({ key: 'be72df63-7dfa-426d-acc9-6c426c4e979c', bucket: '2025-11-10T07' });
+
+    const before = { ...store.capacity };
+    const again = { ...record, observedAt: '2025-11-10T08:01:00.000000Z' };
+    expect(await store.recordObservation(again)).toEqual({ outcome: 'unchanged', attempt: 1, newRuns: 0 });
+    expect(store.capacity.writeRequests).toBe(before.writeRequests);
+    expect(store.capacity.writeUnits).toBe(before.writeUnits);
+    expect((await store.getJob('policy', record.jobId))?.history).toHaveLength(1);
+  });
+
+  it('stores the seed federation job with one run per sub-job', async () => {
+    const { store } = await createTestStore();
+    const record = normalizeFederationJob(federationSeed(), { fleetId: 'fleet-1', observedAt: '2023-07-31T14:00:00.000000Z' });
+    expect(await store.recordObservation(record)).toMatchObject({ outcome: 'changed', newRuns: 5 });
+    const steps = await store.readRuns('step', '2023-07-31T13:00:00.000000Z', '2023-07-31T14:00:00.000000Z');
+    expect(steps.map((s) => [s.type, s.durationMs]).sort()).toEqual(
+      [['CreateCert', 0], ['CreateNetworkResource', 63745.468], ['CreateNode', 1348.715], ['InstallFederationChart', 0]].sort(),
+    );
+    const [fleet] = await store.readRollups('job', 'fleet', 'type=federation/CreateFederationContainer', 'hour', '2023-07-31T13', '2023-07-31T14');
+    expect(fleet?.aggregate.succeeded).toMatchObject({ runs: 1, minMs: 63776.861, maxMs: 63776.861 });
+    const [steps13] = await store.readRollups('step', 'none', '*', 'hour', '2023-07-31T13', '2023-07-31T14');
+    expect(steps13?.aggregate.succeeded).toMatchObject({ runs: 4, withDuration: 4, minMs: 0, maxMs: 63745.468 });
+    expect(steps13?.aggregate.succeeded.sketch.zeroCount).toBe(2);
+  });
+
+  it('records a state change as a revision, and a retried job counts one failed and one succeeded run', async () => {
+    const { store } = await createTestStore();
+    const running = policyState('Running', { start: '2025-11-10T15:00:00.000000+08:00' }, '2025-11-10T07:00:30.000000Z');
+    const failed = policyState('Failed', { start: '2025-11-10T15:00:00.000000+08:00', finish: '2025-11-10T15:01:00.000000+08:00', taskFinish: '2025-11-10T15:00:50.000000+08:00' }, '2025-11-10T07:01:30.000000Z');
+    const retrying = policyState('Running', { start: '2025-11-10T15:05:00.000000+08:00' }, '2025-11-10T07:05:30.000000Z');
+    const succeeded = policyState('Succeeded', { start: '2025-11-10T15:05:00.000000+08:00', finish: '2025-11-10T15:05:10.000000+08:00', taskFinish: '2025-11-10T15:05:09.000000+08:00' }, '2025-11-10T07:06:00.000000Z');
+
+    expect((await store.recordObservation(running)).attempt).toBe(1);
+    expect(await store.recordObservation(failed)).toEqual({ outcome: 'changed', attempt: 1, newRuns: 2 });
+    expect(await store.recordObservation(retrying)).toEqual({ outcome: 'changed', attempt: 2, newRuns: 0 });
+    expect(await store.recordObservation(succeeded)).toEqual({ outcome: 'changed', attempt: 2, newRuns: 2 });
+    // An older observation arriving late changes nothing.
+    expect((await store.recordObservation(running)).outcome).toBe('stale');
+
+    const stored = await store.getJob('policy', running.jobId);
+    expect(stored?.history.map((r) => [r.status, r.attempt])).toEqual([
+      ['running', 1], ['failed', 1], ['running', 2], ['succeeded', 2],
+    ]);
+    expect(await totals(store, 'job')).toEqual({ succeeded: 1, failed: 1, timedOut: 0, sumMs: 70_000 });
+    expect(await totals(store, 'step')).toEqual({ succeeded: 1, failed: 1, timedOut: 0, sumMs: 59_000 });
+    const runs = await store.readRuns('job', window.from, window.to);
+    expect(runs.map((r) => [r.attempt, r.status]).sort()).toEqual([[1, 'failed'], [2, 'succeeded']]);
+  });
+
+  it('counts every run once when five writers record the same timeline concurrently', async () => {
+    // Three attempts: running → failed, running → failed, running → succeeded, observed a minute apart.
+    const timeline = Array.from({ length: 6 }, (_, i) => {
+      const attemptStart = `2025-11-10T15:0${i - (i % 2)}:00.000000+08:00`;
+      const at = `2025-11-10T07:0${i}:30.000000Z`;
+      if (i % 2 === 0) return policyState('Running', { start: attemptStart }, at);
+      const finish = `2025-11-10T15:0${i}:00.${i}00000+08:00`;
+      return policyState(i === 5 ? 'Succeeded' : 'Failed', { start: attemptStart, finish, taskFinish: finish }, at);
+    });
+    const sequential = await createTestStore();
+    for (const state of timeline) await sequential.store.recordObservation(state);
+
+    const concurrent = await createTestStore();
+    for (const state of timeline) {
+      const writers = Array.from({ length: 5 }, () => new DynamoDbJobStore({ client: concurrent.doc, tableName: concurrent.tableName }));
+      await Promise.all(writers.map((w) => w.recordObservation(state)));
+    }
+    const pks = [keys.jobPk('policy', timeline[0]!.jobId), keys.rollupPk('job', 'none', '*'), keys.rollupPk('step', 'none', '*'), keys.rollupPk('job', 'type', '*')];
+    expect(await tableSnapshot(concurrent.doc, concurrent.tableName, pks)).toEqual(await tableSnapshot(sequential.doc, sequential.tableName, pks));
+    expect(await totals(concurrent.store, 'job')).toMatchObject({ failed: 2, succeeded: 1 });
+    expect((await concurrent.store.getJob('policy', timeline[0]!.jobId))?.history.map((r) => r.attempt)).toEqual([1, 1, 2, 2, 3, 3]);
+  });
+
+  it('loses nothing and counts nothing twice when a write dies half-way', async () => {
+    const reference = await createTestStore();
+    const record = normalizeFederationJob(federationSeed(), { fleetId: 'fleet-1', observedAt: '2023-07-31T14:00:00.000000Z' });
+    await reference.store.recordObservation(record);
+    const pks = [keys.jobPk('federation', record.jobId), keys.rollupPk('job', 'none', '*'), keys.rollupPk('step', 'type', '*'), keys.rollupPk('step', 'fleet', '*')];
+    const expected = await tableSnapshot(reference.doc, reference.tableName, pks);
+
+    // 5 runs then the revision: die before and after each of the 6 transactions, then run again.
+    for (const n of [1, 3, 6]) {
+      for (const when of ['before', 'after'] as const) {
+        const { doc, tableName } = await createTestStore();
+        const dying = new DynamoDbJobStore({ client: crashingClient(doc, n, when), tableName });
+        await expect(dying.recordObservation(record)).rejects.toThrow(/injected crash/);
+        const rerun = new DynamoDbJobStore({ client: doc, tableName });
+        await rerun.recordObservation({ ...record, observedAt: '2023-07-31T14:01:00.000000Z' });
+        const snapshot = (await tableSnapshot(doc, tableName, pks)) as Record<string, unknown>[];
+        const normalize = (items: unknown[]) =>
+          (items as Record<string, unknown>[]).map((i) => ({ ...i, observedAt: undefined, belongsAt: undefined, GSI2SK: undefined }));
+        expect(normalize(snapshot), `crash ${when} transaction ${n}`).toEqual(normalize(expected));
+      }
+    }
+  });
+});
