@@ -4,11 +4,11 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const csv = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
 
 /**
  * Every environment variable the service reads, validated once at cold start (STYLE.md #3).
- * serverless.yml sets them from stage params; `npm start` sets them for the local service.
+ * serverless.yml sets them from stage params; `npm start` sets them for the local service. The UCS client's
+ * own variables (UCS_ENDPOINT, UCS_TIMEOUT_MS, UCS_SECRET_NAME, ...) are read by `ucsConfigFromEnv`.
  */
 export const ServiceEnv = z.object({
   TABLE_NAME: z.string().min(3, 'TABLE_NAME must name the DynamoDB history table'),
@@ -23,14 +23,8 @@ export const ServiceEnv = z.object({
   POLL_CONCURRENCY: int(1, 256).default(16),
   /** Discovery adds every fleet and policy job UCS lists. */
   DISCOVERY_ENABLED: bool.default(true),
-  /** Policy job kinds to list in discovery (`GET /v1/policy/jobs?kind=`); empty = one call without `kind`. */
-  DISCOVERY_POLICY_KINDS: csv.default([]),
   /** Seconds between polls of a healthy target (the schedule rate). */
   POLL_INTERVAL_SECONDS: int(1, 86400).default(60),
-  UCS_ENDPOINT: z.url().default('https://ucs.myhuaweicloud.com'),
-  UCS_TIMEOUT_MS: int(100, 120_000).default(10_000),
-  /** Name of the Secrets Manager secret holding the UCS credentials (deployed). */
-  UCS_SECRET_NAME: z.string().optional(),
 });
 export type ServiceEnv = z.infer<typeof ServiceEnv>;
 
