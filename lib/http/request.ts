@@ -1,0 +1,109 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import type { StatsQuery } from '../stats/results';
+import { MICROS_PER_DAY, MICROS_PER_HOUR, ceilTo, formatMicros, parseInstantMicros, seriesBucketCount } from '../stats/window';
+import { BadRequest } from './errors';
+import type { DurationStatsParams, FailureRateStatsParams } from './schemas';
+
+/** Turns the first zod issue into a 400 that names the parameter (or `body` when the body itself is wrong). */
+function badRequestFrom(error: z.ZodError, fallback: string): BadRequest {
+  const issue = error.issues[0];
+  if (!issue) return new BadRequest(fallback, 'is invalid');
+  if (issue.code === 'unrecognized_keys') {
+    const name = issue.keys[0] ?? fallback;
+    return new BadRequest(name, 'is not a known parameter', { unknown: issue.keys });
+  }
+  const name = issue.path.length ? issue.path.map(String).join('.') : fallback;
+  return new BadRequest(name, issue.message);
+}
+
+/** Parses the query string with `schema`; bad input is a BadRequest naming the parameter. */
+export function parseQuery<S extends z.ZodType>(schema: S, event: Pick<APIGatewayProxyEventV2, 'queryStringParameters'>): z.output<S> {
+  const result = schema.safeParse({ ...event.queryStringParameters });
+  if (!result.success) throw badRequestFrom(result.error, 'query');
+  return result.data;
+}
+
+/** Parses the path parameters with `schema`; an unknown value is a BadRequest naming the path parameter. */
+export function parsePath<S extends z.ZodType>(schema: S, event: Pick<APIGatewayProxyEventV2, 'pathParameters'>): z.output<S> {
+  const result = schema.safeParse({ ...event.pathParameters });
+  if (!result.success) throw badRequestFrom(result.error, 'path');
+  return result.data;
+}
+
+/** Parses a JSON body with `schema`; a missing or malformed body is a BadRequest naming `body`. */
+export function parseJsonBody<S extends z.ZodType>(
+  schema: S,
+  event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>,
+): z.output<S> {
+  if (event.body === undefined || event.body === '') throw new BadRequest('body', 'a JSON object is required');
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new BadRequest('body', 'is not valid JSON');
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new BadRequest('body', 'must be a JSON object');
+  const result = schema.safeParse(json);
+  if (!result.success) throw badRequestFrom(result.error, 'body');
+  return result.data;
+}
+
+/** Limits a request may not exceed (from the service config). */
+export interface RequestLimits {
+  maxWindowDays: number;
+  /** Now, in µs since the epoch (tests pass a fixed clock). */
+  nowMicros?: number;
+}
+
+/** Default stats window length when `from` is absent. */
+export const DEFAULT_WINDOW_DAYS = 7;
+/** Most entries a `series` may have (1000 hours ≈ 41 days at `interval=hour`). */
+export const MAX_SERIES_BUCKETS = 1000;
+
+/**
+ * Resolves a `[from, to)` window: `to` defaults to now rounded up to the next whole UTC hour (so repeated
+ * queries in one hour agree and read whole rollups), `from` to `to` − 7 days. `from ≥ to` and windows longer
+ * than `maxWindowDays` are BadRequests naming `from`.
+ */
+export function resolveWindow(
+  params: { from?: string; to?: string },
+  limits: RequestLimits,
+): { from: number; to: number } {
+  const now = limits.nowMicros ?? Date.now() * 1000;
+  const to = params.to === undefined ? ceilTo(now, MICROS_PER_HOUR) : parseInstantMicros(params.to);
+  if (to === undefined) throw new BadRequest('to', 'is not a valid time');
+  const from = params.from === undefined ? to - DEFAULT_WINDOW_DAYS * MICROS_PER_DAY : parseInstantMicros(params.from);
+  if (from === undefined) throw new BadRequest('from', 'is not a valid time');
+  if (from >= to) throw new BadRequest('from', `must be before "to" (${formatMicros(from)} >= ${formatMicros(to)})`);
+  if (to - from > limits.maxWindowDays * MICROS_PER_DAY) {
+    throw new BadRequest('from', `the window [from, to) may span at most ${limits.maxWindowDays} days`, {
+      maxWindowDays: limits.maxWindowDays,
+    });
+  }
+  return { from, to };
+}
+
+/** Turns validated stats parameters into an engine query, applying the default window and the limits. */
+export function resolveStatsQuery(params: DurationStatsParams | FailureRateStatsParams, limits: RequestLimits): StatsQuery {
+  const window = resolveWindow(params, limits);
+  if (params.interval) {
+    const unit = params.interval === 'hour' ? MICROS_PER_HOUR : MICROS_PER_DAY;
+    const buckets = seriesBucketCount(window, unit);
+    if (buckets > MAX_SERIES_BUCKETS) {
+      throw new BadRequest('interval', `would give ${buckets} series entries, more than ${MAX_SERIES_BUCKETS}: use a shorter window or interval=day`);
+    }
+  }
+  return {
+    level: params.level,
+    groupBy: params.groupBy,
+    source: params.source,
+    type: params.type,
+    status: 'status' in params ? params.status : undefined,
+    from: formatMicros(window.from),
+    to: formatMicros(window.to),
+    interval: params.interval,
+    compare: params.compare,
+  };
+}
