@@ -4,10 +4,13 @@ import { defineConfig } from 'vitest/config';
 // (started once by the global setup) and the in-process UCS simulator over loopback HTTP.
 export default defineConfig({
   test: {
+    // Tests assert on behaviour, not log lines; the Powertools JSON logs would drown the report.
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', DDB_LOCAL_TELEMETRY: '0' },
     projects: [
       {
         test: {
           name: 'unit',
+          env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
         },
@@ -15,6 +18,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', DDB_LOCAL_TELEMETRY: '0' },
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],

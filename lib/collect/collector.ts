@@ -95,7 +95,8 @@ export async function collectTargets(kind: TargetKind, deps: CollectorDeps, opti
     skippedForTime: 0,
     ucsLatencyMs: { count: 0, sum: 0, max: 0 },
   };
-  const polledUnchanged: Target[] = [];
+  /** The stored version of every target this run polled and kept active. */
+  const polledTargets: Target[] = [];
   let next = 0;
   let outOfTime = false;
 
@@ -127,8 +128,9 @@ export async function collectTargets(kind: TargetKind, deps: CollectorDeps, opti
         summary.retired += 1;
       } else if (update) {
         await deps.store.updateTarget(update);
+        polledTargets.push(update);
       } else {
-        polledUnchanged.push(target);
+        polledTargets.push(target);
       }
     } catch (error) {
       if (error instanceof NotFoundError) {
@@ -166,7 +168,7 @@ export async function collectTargets(kind: TargetKind, deps: CollectorDeps, opti
     // Skipped targets keep their older next-poll time; pushing back the ones polled here puts the skipped
     // ones first in the next run. Only overloaded runs pay these writes.
     const pushedBack = new Date(startedAt.getTime() + options.schedule.pollIntervalSec * 1000).toISOString();
-    for (const target of polledUnchanged) {
+    for (const target of polledTargets) {
       try {
         await deps.store.updateTarget({ ...target, nextPollAt: pushedBack, lastPolledAt: startIso });
       } catch (error) {

@@ -17,7 +17,7 @@ const federationSeed = () => FederationJob.parse(fixture('federation-progress.se
 function policyState(status: string, times: { start?: string; finish?: string; task?: string; taskStart?: string; taskFinish?: string }, observedAt: string): JobRecord {
   const job = policySeed();
   job.status = { ...job.status, status, startTime: times.start ?? '', finishTime: times.finish ?? '' };
-  const task = job.spec.taskList?.[0];
+  const task = job.spec?.taskList?.[0];
   if (task) task.status = { ...task.status, status: times.task ?? status, startTime: times.taskStart ?? times.start ?? '', finishTime: times.taskFinish ?? '' };
   return normalizePolicyJob(job, { observedAt });
 }

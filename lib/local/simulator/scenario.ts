@@ -201,6 +201,8 @@ export class Scenario {
   private readonly arrivals: Rng;
   private readonly added: PolicyPlan[] = [];
   private readonly byId = new Map<string, PolicyPlan>();
+  /** Bodies served verbatim instead of generated ones (e.g. the seed pages' examples). */
+  private readonly recorded = { fleet: new Map<string, Record<string, unknown>>(), 'policy-job': new Map<string, Record<string, unknown>>() };
 
   constructor(opts: ScenarioOptions) {
     this.seed = opts.seed;
@@ -321,8 +323,23 @@ export class Scenario {
       }));
   }
 
+  /**
+   * Serves `body` verbatim for a fleet's progress or a policy job, whatever the simulated time, until
+   * `forget` is called (tests replay the seed pages' examples through the real HTTP path this way).
+   */
+  serveRecorded(kind: 'fleet' | 'policy-job', id: string, body: Record<string, unknown>): void {
+    this.recorded[kind].set(id, structuredClone(body));
+  }
+
+  /** Stops serving a recorded body: the id answers as the generated scenario says (usually 404). */
+  forgetRecorded(kind: 'fleet' | 'policy-job', id: string): void {
+    this.recorded[kind].delete(id);
+  }
+
   /** The body of `GET /v1/clustergroups/{fleetId}/federations/progress` at `t`, or undefined for a 404. */
   federationJobAt(fleetId: string, t: Date): Record<string, unknown> | undefined {
+    const recorded = this.recorded.fleet.get(fleetId);
+    if (recorded) return structuredClone(recorded);
     const fleet = this.fleetById(fleetId);
     const tUs = endOfMsMicros(t);
     if (!fleet || !this.fleetVisible(fleet, tUs)) return undefined;
@@ -524,6 +541,8 @@ export class Scenario {
 
   /** The body of `GET /v1/policy/jobs/{jobId}` at `t`, or undefined for a 404. */
   policyJobAt(jobId: string, t: Date): Record<string, unknown> | undefined {
+    const recorded = this.recorded['policy-job'].get(jobId);
+    if (recorded) return structuredClone(recorded);
     const tUs = endOfMsMicros(t);
     this.extendPolicy(tUs);
     const job = this.byId.get(jobId);

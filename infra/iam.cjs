@@ -1,0 +1,84 @@
+// One IAM role per function, each with only the table actions that function needs (least privilege).
+// serverless.yml includes `${file(./infra/iam.cjs):roles}` as resources and points each function at its role.
+// Written in JS because the same log/table/secret statements would otherwise be repeated a dozen times.
+
+const table = { 'Fn::GetAtt': ['HistoryTable', 'Arn'] };
+const tableIndexes = { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['HistoryTable', 'Arn'] }, 'index', '*']] };
+
+const READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
+const WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
+
+/** What each function may do, beyond writing its own logs. */
+const FUNCTIONS = {
+  collectFederations: { table: [...READ, ...WRITE], secret: true },
+  collectPolicyJobs: { table: [...READ, ...WRITE], secret: true },
+  discoverTargets: { table: [...READ, 'dynamodb:PutItem'], secret: true, leadingKeys: ['TARGET#*'] },
+  listJobs: { table: ['dynamodb:Query'] },
+  getJob: { table: ['dynamodb:GetItem', 'dynamodb:Query'] },
+  statsDurations: { table: ['dynamodb:Query'] },
+  statsFailureRates: { table: ['dynamodb:Query'] },
+  listTargets: { table: ['dynamodb:Query'] },
+  // The target routes may only touch target items (partition keys TARGET#...).
+  addTarget: { table: ['dynamodb:GetItem', 'dynamodb:PutItem'], leadingKeys: ['TARGET#*'] },
+  removeTarget: { table: ['dynamodb:GetItem', 'dynamodb:PutItem'], leadingKeys: ['TARGET#*'] },
+  openapi: { table: [] },
+  health: { table: ['dynamodb:GetItem'] },
+  notFound: { table: [] },
+  exportHistory: { export: true },
+};
+
+const roleName = (fn) => `${fn[0].toUpperCase()}${fn.slice(1)}Role`;
+
+function statements(fn, spec, ctx) {
+  const logGroup = { 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${ctx.prefix}-${fn}:*` };
+  const list = [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [logGroup] }];
+  if (spec.table && spec.table.length) {
+    const statement = { Effect: 'Allow', Action: spec.table, Resource: [table, tableIndexes] };
+    if (spec.leadingKeys) statement.Condition = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': spec.leadingKeys } };
+    // TransactWriteItems is authorized item by item against these actions.
+    list.push(statement);
+  }
+  if (spec.secret) {
+    list.push({
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${ctx.secretName}-??????` }],
+    });
+  }
+  if (spec.export) {
+    list.push(
+      { Effect: 'Allow', Action: ['dynamodb:ExportTableToPointInTime'], Resource: [table] },
+      { Effect: 'Allow', Action: ['dynamodb:DescribeExport'], Resource: [{ 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['HistoryTable', 'Arn'] }, 'export', '*']] }] },
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: [table], Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['META'] } } },
+      {
+        Effect: 'Allow',
+        Action: ['s3:AbortMultipartUpload', 's3:PutObject', 's3:PutObjectAcl'],
+        Resource: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ExportBucket', 'Arn'] }, '/*']] }],
+      },
+    );
+  }
+  return list;
+}
+
+module.exports.roles = async ({ resolveVariable }) => {
+  const service = await resolveVariable('self:service');
+  const stage = await resolveVariable('sls:stage');
+  const secretName = await resolveVariable('param:ucsSecretName');
+  const ctx = { prefix: `${service}-${stage}`, secretName };
+  const resources = {};
+  for (const [fn, spec] of Object.entries(FUNCTIONS)) {
+    resources[roleName(fn)] = {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
+        },
+        Policies: [{ PolicyName: `${fn}-least-privilege`, PolicyDocument: { Version: '2012-10-17', Statement: statements(fn, spec, ctx) } }],
+      },
+    };
+  }
+  return resources;
+};
+
+module.exports.FUNCTIONS = FUNCTIONS;

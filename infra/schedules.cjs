@@ -1,0 +1,15 @@
+// The collector schedules, one EventBridge rule per shard, each carrying its `{shard, shards}` input, so
+// raising the `shards` param spreads a large watch list over parallel invocations with no code change.
+
+async function schedules(resolveVariable, rateParam) {
+  const shards = Number(await resolveVariable('param:shards'));
+  if (!Number.isInteger(shards) || shards < 1 || shards > 64) {
+    throw new Error(`param shards must be an integer from 1 to 64, got "${shards}"`);
+  }
+  const rate = await resolveVariable(`param:${rateParam}`);
+  return Array.from({ length: shards }, (_, shard) => ({
+    schedule: { rate: [rate], input: { shard, shards } },
+  }));
+}
+
+module.exports.collectors = async ({ resolveVariable }) => schedules(resolveVariable, 'collectRate');
