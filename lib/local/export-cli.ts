@@ -1,0 +1,33 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { resolve } from 'node:path';
+import { exportLocalTable, LOCAL_DEFAULTS } from './export-local';
+
+// `npm run export:local -- <dir> [--files N]`: the local table in the layout of a DynamoDB export to S3.
+// DYNAMODB_ENDPOINT and TABLE_NAME default to what `npm start` uses.
+
+async function main(argv: string[]): Promise<void> {
+  const args = [...argv];
+  let dir: string | undefined;
+  let dataFiles: number | undefined;
+  while (args.length) {
+    const arg = args.shift();
+    if (arg === '--files') dataFiles = Number(args.shift());
+    else if (arg?.startsWith('--')) throw new Error(`unknown option ${arg} (usage: export:local -- <dir> [--files N])`);
+    else dir = arg;
+  }
+  if (!dir) throw new Error('usage: npm run export:local -- <dir> [--files N]');
+  const endpoint = process.env.DYNAMODB_ENDPOINT || LOCAL_DEFAULTS.endpoint;
+  const tableName = process.env.TABLE_NAME || LOCAL_DEFAULTS.tableName;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: process.env.AWS_REGION || 'local',
+    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID || 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY || 'local' },
+  });
+  const result = await exportLocalTable({ client, tableName, dir: resolve(dir), dataFiles });
+  process.stdout.write(`exported ${result.itemCount} items of ${tableName} (${endpoint}) to ${result.exportDir}\n`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`export:local: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
