@@ -48,7 +48,6 @@ function statements(fn, spec, ctx) {
   if (spec.export) {
     list.push(
       { Effect: 'Allow', Action: ['dynamodb:ExportTableToPointInTime'], Resource: [table] },
-      { Effect: 'Allow', Action: ['dynamodb:DescribeExport'], Resource: [{ 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['HistoryTable', 'Arn'] }, 'export', '*']] }] },
       { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: [table], Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['META'] } } },
       {
         Effect: 'Allow',
@@ -65,8 +64,13 @@ module.exports.roles = async ({ resolveVariable }) => {
   const stage = await resolveVariable('sls:stage');
   const secretName = await resolveVariable('param:ucsSecretName');
   const ctx = { prefix: `${service}-${stage}`, secretName };
+  // Roles only for the functions serverless.yml declares: an orphan role would still be deployed (and the
+  // export role names a bucket that only exists along with its function).
+  const declared = Object.keys((await resolveVariable('self:functions')) ?? {});
+  const unknown = declared.filter((fn) => !(fn in FUNCTIONS));
+  if (unknown.length) throw new Error(`infra/iam.cjs has no permissions for function(s) ${unknown.join(', ')}`);
   const resources = {};
-  for (const [fn, spec] of Object.entries(FUNCTIONS)) {
+  for (const [fn, spec] of Object.entries(FUNCTIONS).filter(([name]) => declared.includes(name))) {
     resources[roleName(fn)] = {
       Type: 'AWS::IAM::Role',
       Properties: {

@@ -23,7 +23,8 @@ function serverlessRoutes(): ServerlessRoute[] {
     // `events` may be a ${file(...)} reference (the schedules): those are not HTTP routes.
     (Array.isArray(fn.events) ? fn.events : []).flatMap((event) => {
       const http = event.httpApi;
-      if (http === undefined || typeof http === 'string') return [];
+      // The catch-all (`path: '*'`, the `$default` route) answers 404s; it is not a documented operation.
+      if (http === undefined || typeof http === 'string' || http.path === '*') return [];
       return [{ method: http.method.toLowerCase(), path: http.path, handler: fn.handler, authorized: http.authorizer !== undefined }];
     }),
   );
