@@ -120,7 +120,8 @@ export function wilsonInterval(k: number, n: number, z = 1.959963984540054): [nu
   const denom = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / denom;
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+  // Exact bounds at the extremes: floating point would give 5.5e-17 instead of 0 for k = 0.
+  return [k === 0 ? 0 : Math.max(0, centre - half), k === n ? 1 : Math.min(1, centre + half)];
 }
 
 /** Failure rate = (failed + timed_out) / terminal runs, with its Wilson 95 % interval. */
