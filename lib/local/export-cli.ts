@@ -1,9 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { resolve } from 'node:path';
-import { exportLocalTable, LOCAL_DEFAULTS } from './export-local';
+import { exportLocalTable } from './export-local';
+import { localDynamoEndpoint, parseLocalEnv } from './local-config';
 
 // `npm run export:local -- <dir> [--files N]`: the local table in the layout of a DynamoDB export to S3.
-// DYNAMODB_ENDPOINT and TABLE_NAME default to what `npm start` uses.
+// The same environment as `npm start` (lib/local/local-config.ts): its table on its DynamoDB.
 
 async function main(argv: string[]): Promise<void> {
   const args = [...argv];
@@ -16,8 +17,9 @@ async function main(argv: string[]): Promise<void> {
     else dir = arg;
   }
   if (!dir) throw new Error('usage: npm run export:local -- <dir> [--files N]');
-  const endpoint = process.env.DYNAMODB_ENDPOINT || LOCAL_DEFAULTS.endpoint;
-  const tableName = process.env.TABLE_NAME || LOCAL_DEFAULTS.tableName;
+  const config = parseLocalEnv();
+  const endpoint = localDynamoEndpoint(config);
+  const tableName = config.TABLE_NAME;
   const client = new DynamoDBClient({
     endpoint,
     region: process.env.AWS_REGION || 'local',

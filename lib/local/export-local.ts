@@ -23,8 +23,6 @@ import {
  * the analyzer and Athena DDL can be tried on a workstation. A Scan is fine here: this never runs in AWS.
  */
 
-/** Defaults of the local service (`npm start`). */
-export const LOCAL_DEFAULTS = { endpoint: 'http://127.0.0.1:8000', tableName: 'ucs-job-history-local-history' } as const;
 
 /** Options of one local export. */
 export interface LocalExportOptions {

@@ -163,6 +163,18 @@ async function main(): Promise<void> {
       }
     });
 
+    const api = `http://127.0.0.1:${config.PORT}`;
+    process.stdout.write(
+      [
+        '',
+        `ucs-job-history is running: API on ${api}  (Ctrl-C stops everything)`,
+        '',
+        `  curl -s '${api}/stats/failure-rates?groupBy=type'`,
+        `  curl -s '${api}/stats/durations?level=step&groupBy=type'`,
+        `  curl -s '${api}/jobs?limit=5'`,
+        '',
+      ].join('\n'),
+    );
     const tick = async () => {
       try {
         await invoke(config, 'discoverTargets', {});
@@ -179,18 +191,6 @@ async function main(): Promise<void> {
       say('local schedules are off (LOCAL_SCHEDULE_SECONDS=0): run `npm run collect` for a pass');
     }
 
-    const api = `http://127.0.0.1:${config.PORT}`;
-    process.stdout.write(
-      [
-        '',
-        `ucs-job-history is running: API on ${api}  (Ctrl-C stops everything)`,
-        '',
-        `  curl -s '${api}/stats/failure-rates?groupBy=type'`,
-        `  curl -s '${api}/stats/durations?level=step&groupBy=type'`,
-        `  curl -s '${api}/jobs?limit=5'`,
-        '',
-      ].join('\n'),
-    );
   } catch (error) {
     await stopAll(running);
     throw error;
