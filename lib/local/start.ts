@@ -45,7 +45,7 @@ async function invoke(config: LocalEnv, fn: string, payload: unknown): Promise<u
     method: 'POST',
     body: JSON.stringify(payload),
   });
-  return res.json() as Promise<unknown>;
+  return res.json();
 }
 
 async function waitForHealth(config: LocalEnv, offline: ChildProcess, output: () => string): Promise<void> {

@@ -55,9 +55,9 @@ async function stop(child: ChildProcess): Promise<void> {
   await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
 }
 
-async function get(path: string): Promise<{ status: number; body: any }> {
+async function get(path: string): Promise<{ status: number; body: { groups: { total: number }[]; items: { fleetId: string }[] } }> {
   const res = await fetch(`http://127.0.0.1:${ports.PORT}${path}`);
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as { groups: { total: number }[]; items: { fleetId: string }[] } };
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, output: () => string): Promise<T> {
@@ -74,7 +74,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   throw new Error(`${what} within ${timeoutMs} ms; npm start printed:\n${output()}`);
 }
 
-const totalRuns = (body: any): number => (body.groups as { total: number }[]).reduce((n, g) => n + g.total, 0);
+const totalRuns = (body: { groups: { total: number }[] }): number => body.groups.reduce((n, g) => n + g.total, 0);
 
 beforeAll(async () => {
   ports = {
@@ -109,7 +109,7 @@ describe('npm start, as a user runs it', () => {
         first.output,
       );
       expect(Date.now() - healthyAt).toBeLessThan(60_000);
-      const banner = await waitFor('no banner', async () => (first.output().includes('curl -s') ? first.output() : undefined), 10_000, first.output);
+      const banner = await waitFor('no banner', () => Promise.resolve(first.output().includes('curl -s') ? first.output() : undefined), 10_000, first.output);
       expect(banner).toContain(`API on http://127.0.0.1:${ports.PORT}`);
       expect(banner.match(/curl -s/g)?.length).toBe(3);
     } finally {
@@ -141,7 +141,7 @@ describe('npm start, as a user runs it', () => {
       expect(summary.fleets.failed).toBe(0);
       expect(collected.stdout).not.toContain(akSk.secretKey);
       const jobs = await get('/jobs?source=federation&limit=100');
-      const fleets = new Set((jobs.body.items as { fleetId: string }[]).map((j) => j.fleetId));
+      const fleets = new Set(jobs.body.items.map((j) => j.fleetId));
       for (const id of external.scenario.fleetIds()) expect(fleets.has(id)).toBe(true);
     } finally {
       await stop(second.child);
