@@ -12,6 +12,7 @@ import type { DurationStatsBody, FailureRateStatsBody, StatsQuery } from '../../
 import { formatMicros, parseInstantMicros } from '../../lib/stats/window';
 import type { DynamoDbJobStore } from '../../lib/store/dynamodb-store';
 import { localDynamoClient } from './support/ddb';
+import { createWorld } from './support/harness';
 import { createTestStore } from './support/store';
 
 // History written through the store's real write path (recordObservation of normalized records, with running
@@ -160,4 +161,30 @@ describe('export:local → analyze --json equals the API', () => {
       rmSync(cliDir, { recursive: true, force: true });
     }
   }, 30_000);
+});
+
+describe('history written through the collector path, from the simulator', () => {
+  it('exports and analyzes to the API answers, for every grouping', async () => {
+    const world = await createWorld({ seed: 21, fleets: 3, policyJobsPerHour: 60, start: new Date('2025-11-10T06:00:00Z') });
+    const exportDir = mkdtempSync(join(tmpdir(), 'export-collector-'));
+    try {
+      for (let step = 0; step < 60; step++) {
+        await world.collectAll({ ignoreSchedule: true });
+        world.clock.advance(75_000);
+      }
+      await exportLocalTable({ client: localDynamoClient(), tableName: world.tableName, dir: exportDir, dataFiles: 2 });
+      const from = '2025-11-10T06:10:00Z';
+      const to = '2025-11-10T07:10:00.5Z';
+      const all: Pick<StatsQuery, 'level' | 'groupBy'>[] = [...cases, { level: 'step', groupBy: 'fleet' }, { level: 'step', groupBy: 'day' }];
+      for (const { level, groupBy } of all) {
+        const q: StatsQuery = { level, groupBy, from, to };
+        const api = { durations: await durationStats(world.store, q), failureRates: await failureRateStats(world.store, q) };
+        expect(api.failureRates.groups.reduce((n, g) => n + g.total, 0), `${level}/${groupBy}`).toBeGreaterThan(0);
+        expectSameAnswers(await analyzeExport(exportDir, { level, groupBy, from, to }), api);
+      }
+    } finally {
+      rmSync(exportDir, { recursive: true, force: true });
+      await world.close();
+    }
+  }, 120_000);
 });
