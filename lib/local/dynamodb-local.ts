@@ -104,7 +104,8 @@ export async function startDynamoDbLocal(
   if (options.port !== undefined && (await portInUse(port))) {
     throw new DynamoDbLocalError(`Port ${port} is already in use: stop what uses it or choose another DynamoDB Local port.`);
   }
-  const storage = options.dataDir ? ['-dbPath', resolve(options.dataDir), '-sharedDb'] : ['-inMemory'];
+  // -sharedDb: one database whatever access key and region a client signs with (CLIs and tests differ).
+  const storage = [...(options.dataDir ? ['-dbPath', resolve(options.dataDir)] : ['-inMemory']), '-sharedDb'];
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const child = spawn(
     process.env.JAVA_BIN ?? 'java',
