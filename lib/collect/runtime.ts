@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { serviceConfig } from '../config';
 import { logger, metrics } from '../observability';
 import { defaultJobStore } from '../store/default-store';

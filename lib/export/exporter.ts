@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The scheduled export of the history table to S3 (ExportTableToPointInTime): a full export the first time,

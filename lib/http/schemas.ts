@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CanonicalStatus, JobRecord, JobSource, TerminalStatus } from '../jobs/record';
 import type { Target } from '../store/port';
 import { StatsGroupBy, StatsInterval, StatsLevel } from '../stats/results';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Where a job came from: the fleet federation-enabling progress API, or the policy jobs API. */
 export const JobSource = z.enum(['federation', 'policy']);

@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import { JobSource, TerminalStatus } from '../jobs/record';
 import { emptyAggregate, failureFigures, roundMicros, type DurationFigures } from '../stats/aggregate';
 import { StatsGroupBy, StatsLevel, type DurationStatsBody, type FailureRateStatsBody } from '../stats/results';

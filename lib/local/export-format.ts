@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The layout of a DynamoDB export to S3 (AWS docs, "DynamoDB table export output format"), shared by the local

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { JobRecord, JobSource, TerminalStatus } from '../jobs/record';
 import { emptyAggregate, TERMINAL_STATUSES, type RunAggregate } from '../stats/aggregate';
 import type { RollupBucket, Target, TerminalRun } from './port';

@@ -1,6 +1,6 @@
 // The three ways of authenticating to UCS: a static token, an IAM token obtained with a password (cached,
 // refreshed once on a 401, one refresh shared by concurrent callers), or AK/SK request signing.
-import { z } from 'zod';
+import * as z from 'zod';
 import { logger } from '../observability';
 import type { UcsCredentials } from './credentials';
 import { InvalidResponseError } from './errors';

@@ -1,6 +1,6 @@
 // The UCS client the collectors use: the four calls of lib/ucs/api.ts over HTTPS with auth, timeouts,
 // retries and schema validation. Every failure is a typed UcsError (lib/ucs/errors.ts).
-import { z } from 'zod';
+import * as z from 'zod';
 import { logger } from '../observability';
 import type { CallOptions, UcsApi } from './api';
 import { createAuthenticator, type UcsAuthenticator } from './auth';

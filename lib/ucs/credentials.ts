@@ -2,7 +2,7 @@
 // Error messages name what is wrong (a missing field, not JSON) and never echo a value: a secret must not
 // reach a log line through an exception.
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Default IAM endpoint for the password-token mode (UCS is a global service: domain-scoped token). */
 export const DEFAULT_IAM_ENDPOINT = 'https://iam.myhuaweicloud.com';

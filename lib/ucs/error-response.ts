@@ -1,7 +1,7 @@
 // Turning a failed UCS (or IAM) HTTP response into a typed error. The body is parsed defensively: UCS sends
 // `{"error_code","error_msg"}`, other Huawei services `{"error":{"code","message"}}` or `{"code","message"}`,
 // gateways plain text or HTML, and sometimes nothing at all.
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   BadRequestError,
   ForbiddenError,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidResponseError } from './errors';
 
 // Schemas of the UCS responses the collectors read (see ../shared/seeds/).

@@ -2,7 +2,7 @@
 // SDK-HMAC-SHA256 signature recomputed from the request with the project's own signer. Skew and token
 // expiry use the REAL wall clock (the simulated clock may run 60× fast; credentials do not).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalRequest, parseAuthorization, parseSdkDate, signature, stringToSign } from '../../ucs/signer';
 import { rngFor } from './prng';
 
