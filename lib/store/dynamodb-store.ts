@@ -97,10 +97,17 @@ export class DynamoDbJobStore implements JobStore {
     this.retentionSec = options.retentionDays === undefined ? undefined : options.retentionDays * 86_400;
   }
 
-  private track(consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
+  /**
+   * Adds reported capacity. DynamoDB Local (and on-demand tables for some calls) report only the total
+   * `CapacityUnits`, so the split comes from the kind of request that consumed it.
+   */
+  private track(consumed: ConsumedCapacity | ConsumedCapacity[] | undefined, kind: 'read' | 'write' = 'read'): void {
     for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
-      this.capacity.readUnits += c.ReadCapacityUnits ?? (c.WriteCapacityUnits === undefined ? (c.CapacityUnits ?? 0) : 0);
-      this.capacity.writeUnits += c.WriteCapacityUnits ?? 0;
+      if (c.ReadCapacityUnits !== undefined || c.WriteCapacityUnits !== undefined) {
+        this.capacity.readUnits += c.ReadCapacityUnits ?? 0;
+        this.capacity.writeUnits += c.WriteCapacityUnits ?? 0;
+      } else if (kind === 'write') this.capacity.writeUnits += c.CapacityUnits ?? 0;
+      else this.capacity.readUnits += c.CapacityUnits ?? 0;
     }
   }
 
@@ -113,7 +120,7 @@ export class DynamoDbJobStore implements JobStore {
   private async write(command: PutCommand | TransactWriteCommand): Promise<void> {
     this.capacity.writeRequests += 1;
     const out = command instanceof PutCommand ? await this.client.send(command) : await this.client.send(command);
-    this.track(out.ConsumedCapacity);
+    this.track(out.ConsumedCapacity, 'write');
   }
 
   private async query(input: Omit<QueryCommandInput, 'TableName'>): Promise<{ items: Record<string, unknown>[]; lastKey?: Record<string, unknown> }> {

@@ -128,7 +128,10 @@ export class UcsClient implements UcsApi {
       const body = await this.get('/v1/clustergroups', { limit: String(limit), offset: String(offset) }, ClusterGroupList, options);
       for (const item of body.items) ids.add(item.metadata.uid);
       offset += body.items.length;
-      if (body.items.length < limit || (body.total != null && offset >= body.total)) break;
+      // `total` decides when UCS sends it (a server may cap pages below our limit); without it a short or
+      // empty page is the last one.
+      if (body.items.length === 0) break;
+      if (body.total != null ? offset >= body.total : body.items.length < limit) break;
     }
     return [...ids];
   }

@@ -61,6 +61,7 @@ describe('DynamoDbJobStore against DynamoDB Local', () => {
     expect(hourRollup).toMatchObject({ key: 'be72df63-7dfa-426d-acc9-6c426c4e979c', bucket: '2025-11-10T07' });
 
     const before = { ...store.capacity };
+    expect(before.writeUnits).toBeGreaterThan(0); // the first observation did write, and it was counted
     const again = { ...record, observedAt: '2025-11-10T08:01:00.000000Z' };
     expect(await store.recordObservation(again)).toEqual({ outcome: 'unchanged', attempt: 1, newRuns: 0 });
     expect(store.capacity.writeRequests).toBe(before.writeRequests);
