@@ -1,8 +1,8 @@
 import type { JobSource } from '../jobs/record';
-import type { JobListFilter, JobStore } from '../store/port';
+import { InvalidPositionError, type JobListFilter, type JobStore } from '../store/port';
 import { formatMicros, parseInstantMicros } from '../stats/window';
 import { type CursorCodec, queryFingerprint } from './cursor';
-import { NotFound } from './errors';
+import { BadRequest, NotFound } from './errors';
 import { type RequestLimits, resolveWindow } from './request';
 import type { JobPageBody, ListJobsParams } from './schemas';
 
@@ -34,7 +34,13 @@ export async function listJobPage(
   };
   const fingerprint = queryFingerprint({ ...filter });
   const startKey = params.cursor === undefined ? undefined : codec.decode(params.cursor, fingerprint);
-  const page = await store.listJobs(filter, params.limit, startKey);
+  let page;
+  try {
+    page = await store.listJobs(filter, params.limit, startKey);
+  } catch (error) {
+    if (error instanceof InvalidPositionError) throw new BadRequest('cursor', 'not a cursor of this listing');
+    throw error;
+  }
   return { items: page.items, ...(page.nextKey && { nextCursor: codec.encode(page.nextKey, fingerprint) }) };
 }
 

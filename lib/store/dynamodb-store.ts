@@ -25,18 +25,19 @@ import {
   targetItem,
 } from './items';
 import * as keys from './keys';
-import type {
-  Granularity,
-  JobListFilter,
-  JobStore,
-  Level,
-  ObservationResult,
-  Page,
-  RollupBucket,
-  RollupGrouping,
-  Target,
-  TargetKind,
-  TerminalRun,
+import {
+  InvalidPositionError,
+  type Granularity,
+  type JobListFilter,
+  type JobStore,
+  type Level,
+  type ObservationResult,
+  type Page,
+  type RollupBucket,
+  type RollupGrouping,
+  type Target,
+  type TargetKind,
+  type TerminalRun,
 } from './port';
 import { rollupSlots } from './rollups';
 
@@ -343,6 +344,8 @@ export class DynamoDbJobStore implements JobStore {
 
   /** {@inheritDoc JobStore.listJobs} */
   async listJobs(filter: JobListFilter, limit: number, startKey?: Record<string, string>): Promise<Page<JobRecord>> {
+    // A forged position would otherwise reach DynamoDB as an invalid ExclusiveStartKey (a 500).
+    if (startKey && !keys.isJobListPosition(startKey)) throw new InvalidPositionError('not a position of the jobs listing');
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':pk': keys.JOBS_GSI1PK };
     let keyCondition = 'GSI1PK = :pk';

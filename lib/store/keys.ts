@@ -22,6 +22,12 @@ export const runSk = (attempt: number, stepId?: string) =>
 /** GSI1, jobs newest first: all latest job items in one partition ordered by sort time. */
 export const JOBS_GSI1PK = 'JOBS';
 export const jobGsi1Sk = (sortAt: string, source: JobSource, jobId: string) => `${sortAt}#${source}#${jobId}`;
+/** True when `key` can be a position in the jobs listing (a LastEvaluatedKey of GSI1 `JOBS`). */
+export const isJobListPosition = (key: Record<string, string>) =>
+  Object.keys(key).sort().join(',') === 'GSI1PK,GSI1SK,PK,SK' &&
+  key.GSI1PK === JOBS_GSI1PK &&
+  key.SK === LATEST_SK &&
+  key.PK?.startsWith('JOB#') === true;
 
 /** UTC hour bucket `YYYY-MM-DDTHH` of an ISO time. */
 export const hourBucket = (iso: string) => iso.slice(0, 13);

@@ -89,6 +89,11 @@ export interface JobListFilter {
   to?: string;
 }
 
+/** A listing was asked to start from a position the store never handed out. */
+export class InvalidPositionError extends Error {
+  override name = 'InvalidPositionError';
+}
+
 /** One page of results; `nextKey` is the store's own position, to be wrapped in an opaque cursor. */
 export interface Page<T> {
   items: T[];

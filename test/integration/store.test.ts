@@ -5,7 +5,7 @@ import { normalizeFederationJob, normalizePolicyJob } from '../../lib/jobs/norma
 import type { JobRecord } from '../../lib/jobs/record';
 import { DynamoDbJobStore } from '../../lib/store/dynamodb-store';
 import * as keys from '../../lib/store/keys';
-import type { JobStore } from '../../lib/store/port';
+import { InvalidPositionError, type JobStore } from '../../lib/store/port';
 import { FederationJob, PolicyJob } from '../../lib/ucs/schemas';
 import { crashingClient, createTestStore, tableSnapshot } from './support/store';
 
@@ -152,5 +152,18 @@ describe('DynamoDbJobStore against DynamoDB Local', () => {
         expect(normalize(snapshot), `crash ${when} transaction ${n}`).toEqual(normalize(expected));
       }
     }
+  });
+
+  it('refuses to list jobs from a position it never handed out', async () => {
+    const { store } = await createTestStore();
+    await store.recordObservation(normalizePolicyJob(policySeed(), { observedAt: '2025-11-10T08:00:00.000000Z' }));
+    const page = await store.listJobs({}, 1);
+    expect(page.items).toHaveLength(1);
+    const forged: Record<string, string>[] = [
+      { PK: 'ROLLUP#job#none#*', SK: 'D#2025-11-10#all', GSI1PK: 'JOBS', GSI1SK: 'x' },
+      { PK: 'JOB#policy#x', SK: 'LATEST', GSI1PK: 'ACTIVE#fleet', GSI1SK: 'x' },
+      { PK: 'JOB#policy#x', SK: 'LATEST' },
+    ];
+    for (const key of forged) await expect(store.listJobs({}, 5, key)).rejects.toBeInstanceOf(InvalidPositionError);
   });
 });
