@@ -220,19 +220,26 @@ async function aggregateQuery(store: JobStore, q: StatsQuery) {
 
 const difference = (a: number | null, b: number | null) => (a === null || b === null ? null : roundMicros(a - b));
 
-/** Duration statistics (`GET /stats/durations`): groups with no terminal run (of `status`, if given) are left out. */
-export async function durationStats(store: JobStore, q: StatsQuery): Promise<DurationStatsBody> {
-  const { envelope, current, previous, series, keys } = await aggregateQuery(store, q);
-  const statuses: readonly TerminalStatus[] = q.status ? [q.status] : TERMINAL_STATUSES;
-  const runsOf = (agg: RunAggregate) => statuses.reduce((n, s) => n + agg[s].runs, 0);
-  const figures = (agg: RunAggregate): DurationFiguresBody => durationFigures(agg, statuses);
+/** One group of a stats body with figures `F` and a change `C`. */
+type StatsGroup<F, C> = { key: string; series?: ({ from: string; to: string } & F)[]; previous?: F; change?: C } & F;
 
-  const groups: DurationGroupBody[] = [];
+/**
+ * The groups of a stats body: for each key with runs, its figures, plus the series and the previous window's
+ * figures and change when asked. The same for both routes; only the figures and the change differ.
+ */
+function buildGroups<F extends object, C>(
+  aggregated: Awaited<ReturnType<typeof aggregateQuery>>,
+  figures: (agg: RunAggregate) => F,
+  hasRuns: (agg: RunAggregate) => boolean,
+  change: (now: F, before: F) => C,
+): StatsGroup<F, C>[] {
+  const { current, previous, series, keys } = aggregated;
+  const groups: StatsGroup<F, C>[] = [];
   for (const key of keys) {
     const g = current.get(key);
-    if (!g || runsOf(g.total) === 0) continue;
+    if (!g || !hasRuns(g.total)) continue;
     const now = figures(g.total);
-    const group: DurationGroupBody = { key, ...now };
+    const group: StatsGroup<F, C> = { key, ...now };
     if (g.series) {
       group.series = series.map((b, i) => ({
         from: formatMicros(b.from),
@@ -243,50 +250,45 @@ export async function durationStats(store: JobStore, q: StatsQuery): Promise<Dur
     if (previous) {
       const before = figures(previous.get(key)?.total ?? emptyAggregate());
       group.previous = before;
-      group.change = {
-        count: now.count - before.count,
-        meanMs: difference(now.meanMs, before.meanMs),
-        p50Ms: difference(now.p50Ms, before.p50Ms),
-        p90Ms: difference(now.p90Ms, before.p90Ms),
-        p95Ms: difference(now.p95Ms, before.p95Ms),
-        p99Ms: difference(now.p99Ms, before.p99Ms),
-      };
+      group.change = change(now, before);
     }
     groups.push(group);
   }
-  return { ...envelope, groups };
+  return groups;
+}
+
+/** Duration statistics (`GET /stats/durations`): groups with no terminal run (of `status`, if given) are left out. */
+export async function durationStats(store: JobStore, q: StatsQuery): Promise<DurationStatsBody> {
+  const aggregated = await aggregateQuery(store, q);
+  const statuses: readonly TerminalStatus[] = q.status ? [q.status] : TERMINAL_STATUSES;
+  const groups: DurationGroupBody[] = buildGroups(
+    aggregated,
+    (agg): DurationFiguresBody => durationFigures(agg, statuses),
+    (agg) => statuses.some((s) => agg[s].runs > 0),
+    (now, before) => ({
+      count: now.count - before.count,
+      meanMs: difference(now.meanMs, before.meanMs),
+      p50Ms: difference(now.p50Ms, before.p50Ms),
+      p90Ms: difference(now.p90Ms, before.p90Ms),
+      p95Ms: difference(now.p95Ms, before.p95Ms),
+      p99Ms: difference(now.p99Ms, before.p99Ms),
+    }),
+  );
+  return { ...aggregated.envelope, groups };
 }
 
 /** Failure-rate statistics (`GET /stats/failure-rates`): groups with no terminal run are left out. */
 export async function failureRateStats(store: JobStore, q: StatsQuery): Promise<FailureRateStatsBody> {
   // Failure rates always cover every terminal status.
-  const { envelope, current, previous, series, keys } = await aggregateQuery(store, { ...q, status: undefined });
-  const figures = (agg: RunAggregate): FailureFiguresBody => failureFigures(agg);
-
-  const groups: FailureGroupBody[] = [];
-  for (const key of keys) {
-    const g = current.get(key);
-    if (!g) continue;
-    const now = figures(g.total);
-    if (now.total === 0) continue;
-    const group: FailureGroupBody = { key, ...now };
-    if (g.series) {
-      group.series = series.map((b, i) => ({
-        from: formatMicros(b.from),
-        to: formatMicros(b.to),
-        ...figures(g.series?.[i] ?? emptyAggregate()),
-      }));
-    }
-    if (previous) {
-      const before = figures(previous.get(key)?.total ?? emptyAggregate());
-      group.previous = before;
-      group.change = {
-        total: now.total - before.total,
-        failureRate:
-          now.failureRate === null || before.failureRate === null ? null : now.failureRate - before.failureRate,
-      };
-    }
-    groups.push(group);
-  }
-  return { ...envelope, groups };
+  const aggregated = await aggregateQuery(store, { ...q, status: undefined });
+  const groups: FailureGroupBody[] = buildGroups(
+    aggregated,
+    (agg): FailureFiguresBody => failureFigures(agg),
+    (agg) => TERMINAL_STATUSES.some((s) => agg[s].runs > 0),
+    (now, before) => ({
+      total: now.total - before.total,
+      failureRate: now.failureRate === null || before.failureRate === null ? null : now.failureRate - before.failureRate,
+    }),
+  );
+  return { ...aggregated.envelope, groups };
 }
