@@ -33,16 +33,25 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * Validates environment variables with `schema`. Empty strings mean "not set" (serverless.yml renders unset
+ * params as ''). Returns the problems, each naming its variable, instead of the data when any is bad.
+ */
+export function parseEnvironment<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): { ok: true; data: z.infer<S> } | { ok: false; problems: string } {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return { ok: true, data: result.data };
+  return { ok: false, problems: result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+}
+
 /** Parses `env` into the service config, failing with the names of the bad variables. */
 export function parseServiceEnv(env: Record<string, string | undefined> = process.env): ServiceEnv {
-  // Empty strings mean "not set" (serverless.yml renders unset params as '').
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = ServiceEnv.safeParse(cleaned);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConfigError(`Invalid configuration: ${problems}`);
-  }
-  return result.data;
+  const parsed = parseEnvironment(ServiceEnv, env);
+  if (!parsed.ok) throw new ConfigError(`Invalid configuration: ${parsed.problems}`);
+  return parsed.data;
 }
 
 let cached: ServiceEnv | undefined;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parseEnvironment } from '../config';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
@@ -32,12 +33,9 @@ export class LocalSetupError extends Error {
 
 /** Parses the local environment; the error names each bad variable. */
 export function parseLocalEnv(env: Record<string, string | undefined> = process.env): LocalEnv {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = LocalEnv.safeParse(cleaned);
-  if (!result.success) {
-    throw new LocalSetupError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  }
-  return result.data;
+  const parsed = parseEnvironment(LocalEnv, env);
+  if (!parsed.ok) throw new LocalSetupError(parsed.problems);
+  return parsed.data;
 }
 
 /** Where the local DynamoDB answers: DYNAMODB_ENDPOINT, else the embedded DynamoDB Local's port. */

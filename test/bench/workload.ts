@@ -2,6 +2,7 @@
 // the bench measure the same data. Plus the exact statistics a naive reader would compute from raw runs.
 import type { JobRecord, TerminalStatus } from '../../lib/jobs/record';
 import type { TerminalRun } from '../../lib/store/port';
+import { mulberry32 } from '../../lib/local/simulator/prng';
 
 /** The month the stats scenario spreads its runs over, with half a day of margin on each side of the window. */
 export const DATA_FROM_MS = Date.parse('2025-09-30T12:00:00Z');
@@ -11,17 +12,7 @@ export const WINDOW = { from: '2025-10-01T00:30:00.000000Z', to: '2025-10-31T00:
 export const TYPES = 20;
 export const STEPS_PER_JOB = 2;
 
-/** mulberry32: small, fast and good enough to spread synthetic runs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const isoMicros = (us: number) => `${new Date(Math.floor(us / 1000)).toISOString().slice(0, 23)}${String(us % 1000).padStart(3, '0')}Z`;
 

@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import type { JobRecord, JobStep, TerminalStatus } from '../../lib/jobs/record';
 import { analyzeExport, type AnalysisResult } from '../../lib/local/analyze';
 import { exportLocalTable } from '../../lib/local/export-local';
+import { mulberry32 } from '../../lib/local/simulator/prng';
 import { durationStats, failureRateStats } from '../../lib/stats/query';
 import type { DurationStatsBody, FailureRateStatsBody, StatsQuery } from '../../lib/stats/results';
 import { formatMicros, parseInstantMicros } from '../../lib/stats/window';
@@ -19,16 +20,6 @@ import { createTestStore } from './support/store';
 // states, retries and steps), exported with export:local, analyzed, and compared with the API's engine
 // (lib/stats/query.ts on the same table): counts and rates exact, percentiles within the API's 1 %.
 
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const START = parseInstantMicros('2025-11-02T00:00:00Z') ?? 0;
 const SPAN = 10 * 24 * 3_600_000_000;
@@ -86,11 +77,11 @@ const JOBS = 80;
 
 beforeAll(async () => {
   ({ store, tableName } = await createTestStore('roundtrip'));
-  const rand = prng(20251110);
+  const rand = mulberry32(20251110);
   for (let i = 0; i < JOBS; i++) {
     for (const record of jobHistory(i, rand)) await store.recordObservation(record);
     // A duplicate terminal observation must not count twice anywhere.
-    const again = jobHistory(i, prng(i))[1];
+    const again = jobHistory(i, mulberry32(i))[1];
     if (again && i % 5 === 0) await store.recordObservation(again);
   }
   dir = mkdtempSync(join(tmpdir(), 'export-roundtrip-'));

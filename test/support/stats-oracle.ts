@@ -3,6 +3,7 @@ import type { JobSource, TerminalStatus } from '../../lib/jobs/record';
 import type { DurationStatsBody, FailureRateStatsBody, StatsQuery } from '../../lib/stats/results';
 import { formatMicros, parseInstantMicros } from '../../lib/stats/window';
 import type { TerminalRun } from '../../lib/store/port';
+import { mulberry32 } from '../../lib/local/simulator/prng';
 
 /**
  * The test oracle of the statistics: expected figures computed straight from raw terminal runs (no rollups,
@@ -154,16 +155,7 @@ export function expectFailureRateStats(body: FailureRateStatsBody, runs: readonl
 }
 
 /** A small deterministic PRNG (mulberry32), so generated data is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = mulberry32;
 
 const TYPES: Record<JobSource, string[]> = {
   federation: ['CreateFederation', 'DeleteFederation', 'Shared'],

@@ -36,8 +36,8 @@ export function streamKey(...parts: (string | number)[]): number {
   return h >>> 0;
 }
 
-/** mulberry32: tiny, fast, good enough for simulation (not for secrets). */
-function mulberry32(seed: number): () => number {
+/** mulberry32: tiny, fast, good enough for simulation and test data (not for secrets). */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
