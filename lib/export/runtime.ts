@@ -1,8 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import * as z from 'zod';
-import { ConfigError } from '../config';
+import { createDynamoDbClient } from '../aws/dynamodb';
+import { ConfigError, parseEnvironment } from '../config';
 import { AwsTableExporter } from './aws-exporter';
 import { DynamoDbExportStateStore } from './export-state';
 import { runScheduledExport, type ExportRunResult } from './exporter';
@@ -20,12 +19,9 @@ export type ExportEnv = z.infer<typeof ExportEnv>;
 
 /** Parses the export function's environment, naming every bad variable. */
 export function parseExportEnv(env: Record<string, string | undefined> = process.env): ExportEnv {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = ExportEnv.safeParse(cleaned);
-  if (!result.success) {
-    throw new ConfigError(`Invalid configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  return result.data;
+  const parsed = parseEnvironment(ExportEnv, env);
+  if (!parsed.ok) throw new ConfigError(`Invalid configuration: ${parsed.problems}`);
+  return parsed.data;
 }
 
 /** The EventBridge scheduled event: only its `time` matters (identical when EventBridge retries it). */
@@ -37,12 +33,7 @@ function defaultWiring() {
   if (wiring) return wiring;
   const env = parseExportEnv();
   // One module-scoped client per container, with timeouts (STYLE.md #4).
-  const client = new DynamoDBClient({
-    region: env.AWS_REGION,
-    ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
-    maxAttempts: 3,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 }),
-  });
+  const client = createDynamoDbClient({ region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT });
   wiring = {
     exporter: new AwsTableExporter(client, { tableArn: env.TABLE_ARN, bucket: env.EXPORT_BUCKET, prefix: env.EXPORT_PREFIX }),
     state: new DynamoDbExportStateStore(DynamoDBDocumentClient.from(client), env.TABLE_NAME),
