@@ -2,17 +2,25 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
-/** Builds a DynamoDB client with timeouts and bounded retries; `endpoint` points at DynamoDB Local when set. */
-export function createDynamoDbClient(options: { region: string; endpoint?: string }): DynamoDBClient {
+/** Where and how to reach DynamoDB: `endpoint` points at DynamoDB Local; `credentials` only for local runs. */
+export interface DynamoDbConnection {
+  region: string;
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** Builds a DynamoDB client with timeouts and bounded retries. */
+export function createDynamoDbClient(options: DynamoDbConnection): DynamoDBClient {
   return new DynamoDBClient({
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
     maxAttempts: 3,
     requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 }),
   });
 }
 
 /** The document client over {@link createDynamoDbClient} (undefined attributes are left out of items). */
-export function createDocumentClient(options: { region: string; endpoint?: string }): DynamoDBDocumentClient {
+export function createDocumentClient(options: DynamoDbConnection): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(createDynamoDbClient(options), { marshallOptions: { removeUndefinedValues: true } });
 }

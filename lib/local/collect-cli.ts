@@ -9,7 +9,7 @@ import { logger } from '../observability';
 import { DynamoDbJobStore } from '../store/dynamodb-store';
 import { createUcsClient, ucsConfigFromEnv } from '../ucs/client';
 import { CredentialsError } from '../ucs/credentials';
-import { localDynamoEndpoint, LocalSetupError, parseLocalEnv } from './local-config';
+import { localDynamoConnection, localDynamoEndpoint, LocalSetupError, parseLocalEnv } from './local-config';
 import { localUcsEnv } from './ucs-env';
 
 async function main(): Promise<void> {
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const ucsConfig = ucsConfigFromEnv(env);
   const endpoint = localDynamoEndpoint(config);
   const store = new DynamoDbJobStore({
-    client: createDocumentClient({ region: 'local', endpoint }),
+    client: createDocumentClient(localDynamoConnection(config)),
     tableName: config.TABLE_NAME,
   });
   try {

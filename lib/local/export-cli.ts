@@ -1,7 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoDbClient } from '../aws/dynamodb';
 import { resolve } from 'node:path';
 import { exportLocalTable } from './export-local';
-import { localDynamoEndpoint, parseLocalEnv } from './local-config';
+import { localDynamoConnection, localDynamoEndpoint, parseLocalEnv } from './local-config';
 
 // `npm run export:local -- <dir> [--files N]`: the local table in the layout of a DynamoDB export to S3.
 // The same environment as `npm start` (lib/local/local-config.ts): its table on its DynamoDB.
@@ -20,11 +20,7 @@ async function main(argv: string[]): Promise<void> {
   const config = parseLocalEnv();
   const endpoint = localDynamoEndpoint(config);
   const tableName = config.TABLE_NAME;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: process.env.AWS_REGION || 'local',
-    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID || 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY || 'local' },
-  });
+  const client = createDynamoDbClient(localDynamoConnection(config));
   const result = await exportLocalTable({ client, tableName, dir: resolve(dir), dataFiles });
   process.stdout.write(`exported ${result.itemCount} items of ${tableName} (${endpoint}) to ${result.exportDir}\n`);
 }

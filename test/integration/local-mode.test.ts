@@ -127,7 +127,10 @@ describe('npm start, as a user runs it', () => {
       // `npm run collect` against another UCS that only accepts AK/SK signatures.
       const akSk = { accessKey: 'AKEXTERNALTEST0001', secretKey: 'external-secret-key-0001', domainId: 'external-domain' };
       external = await startUcsSimulator({ seed: 99, fleets: 2, policyJobsPerHour: 0, auth: { akSk: [akSk] } });
+      // As on a workstation with no AWS credentials at all: the local tools must not need any.
       const collected = await npmRun(['run', '--silent', 'collect'], {
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
         UCS_ENDPOINT: external.url,
         UCS_ACCESS_KEY: akSk.accessKey,
         UCS_SECRET_KEY: akSk.secretKey,
