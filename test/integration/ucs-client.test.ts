@@ -61,9 +61,9 @@ const policyJob = (uid: string) => ({
 const ucsError = (code: string, msg: string) => ({ error_code: code, error_msg: msg });
 
 /** A client with fast retries; `overrides` tweak the config. */
-function client(base: string, credentials: UcsCredentials, overrides: Partial<UcsClientConfig> = {}, now?: () => number): UcsClient {
+function client(base: string, credentials: UcsCredentials, overrides: Partial<UcsClientConfig> = {}, now?: () => number, random?: () => number): UcsClient {
   const config = UcsClientConfig.parse({ baseUrl: base, timeoutMs: 2_000, baseDelayMs: 10, maxDelayMs: 40, ...overrides });
-  return new UcsClient(config, { credentials: () => Promise.resolve(credentials), ...(now ? { now } : {}) });
+  return new UcsClient(config, { credentials: () => Promise.resolve(credentials), ...(now ? { now } : {}), ...(random ? { random } : {}) });
 }
 
 const TOKEN: UcsCredentials = { mode: 'token', token: 'static-token-value' };
@@ -270,13 +270,19 @@ describe('retries', () => {
   it('gives up within the caller deadline', async () => {
     const { base, seen } = await serve((_req, res) => json(res, 503, ucsError('UCS.00000500', 'busy')));
     const started = Date.now();
-    const err = await failure(client(base, TOKEN, { maxAttempts: 10, baseDelayMs: 200, maxDelayMs: 200 }).getPolicyJob('j', { deadline: started + 500 }));
+    // random() = 1 makes every backoff its full 400 ms ceiling: attempts at ~0, ~400 and ~800 ms, and the sleep
+    // after the third would end past the 1 s deadline. (With real full jitter the count is random: a run of
+    // short sleeps can fit all 10 attempts before the deadline, so this test must not depend on it.)
+    const err = await failure(
+      client(base, TOKEN, { maxAttempts: 10, baseDelayMs: 400, maxDelayMs: 400 }, undefined, () => 1).getPolicyJob('j', { deadline: started + 1_000 }),
+    );
     const elapsed = Date.now() - started;
     expect(err).toBeInstanceOf(UpstreamError);
-    // Margins absorb a loaded CI machine; without the deadline this would take 10 attempts.
-    expect(elapsed).toBeLessThan(500 + 400);
+    // Without the deadline this would take 10 attempts and 3.6 s. The wide margin absorbs a loaded CI machine,
+    // where slow attempts can also leave room for fewer than 3.
+    expect(elapsed).toBeLessThan(2_000);
     expect(seen.length).toBeGreaterThanOrEqual(1);
-    expect(seen.length).toBeLessThan(10);
+    expect(seen.length).toBeLessThanOrEqual(3);
   });
 
   it('stops a hanging attempt at the deadline even with a long timeout', async () => {
@@ -284,7 +290,7 @@ describe('retries', () => {
     const started = Date.now();
     const err = await failure(client(base, TOKEN, { timeoutMs: 10_000 }).getPolicyJob('j', { deadline: started + 300 }));
     expect(err).toBeInstanceOf(UpstreamError);
-    expect(Date.now() - started).toBeLessThan(300 + 400); // vs the 10 s timeout
+    expect(Date.now() - started).toBeLessThan(3_000); // vs the 10 s timeout; wide for a loaded CI machine
   });
 
   it('does not sleep a Retry-After that ends past the deadline', async () => {
@@ -294,7 +300,7 @@ describe('retries', () => {
     expect(err).toBeInstanceOf(ThrottledError);
     expect(err).toMatchObject({ status: 429, errorCode: 'UCS.01000002' });
     expect(err.message).toMatch(/deadline/);
-    expect(Date.now() - started).toBeLessThan(1_000); // vs the 5 s Retry-After
+    expect(Date.now() - started).toBeLessThan(1_500); // vs the 5 s Retry-After (and the 2 s deadline)
     expect(seen).toHaveLength(1);
   });
 
