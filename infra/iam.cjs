@@ -13,6 +13,8 @@ const FUNCTIONS = {
   collectFederations: { table: [...READ, ...WRITE], secret: true },
   collectPolicyJobs: { table: [...READ, ...WRITE], secret: true },
   discoverTargets: { table: [...READ, 'dynamodb:PutItem'], secret: true, leadingKeys: ['TARGET#*'] },
+  // Rewrites rollup items only (partition keys ROLLUP#...).
+  compactRollups: { table: ['dynamodb:Query', 'dynamodb:PutItem'], leadingKeys: ['ROLLUP#*'] },
   listJobs: { table: ['dynamodb:Query'] },
   getJob: { table: ['dynamodb:GetItem', 'dynamodb:Query'] },
   statsDurations: { table: ['dynamodb:Query'] },

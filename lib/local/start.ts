@@ -45,7 +45,13 @@ async function invoke(config: LocalEnv, fn: string, payload: unknown): Promise<u
     method: 'POST',
     body: JSON.stringify(payload),
   });
-  return res.json();
+  const body = (await res.json()) as unknown;
+  // A function that throws still answers 200, flagged by X-Amz-Function-Error (as the real Lambda API does).
+  if (!res.ok || res.headers.has('x-amz-function-error')) {
+    const error = (typeof body === 'object' && body !== null ? body : {}) as { errorType?: string; errorMessage?: string };
+    throw new Error(`${fn}: ${error.errorType ?? `HTTP ${res.status}`}: ${error.errorMessage ?? JSON.stringify(body)}`);
+  }
+  return body;
 }
 
 async function waitForHealth(config: LocalEnv, offline: ChildProcess, output: () => string): Promise<void> {
@@ -179,8 +185,10 @@ async function main(): Promise<void> {
       try {
         await invoke(config, 'discoverTargets', {});
         await Promise.all([invoke(config, 'collectFederations', { shard: 0, shards: 1 }), invoke(config, 'collectPolicyJobs', { shard: 0, shards: 1 })]);
+        // Hourly when deployed; every tick here, where the rollups are few.
+        await invoke(config, 'compactRollups', {});
       } catch (error) {
-        say(`collector run failed: ${(error as Error).message}`);
+        say(`scheduled run failed: ${(error as Error).message}`);
       }
     };
     if (config.LOCAL_SCHEDULE_SECONDS > 0) {

@@ -1,6 +1,6 @@
 import type { JobSource, TerminalStatus } from '../jobs/record';
 import type { Granularity, JobStore, RollupGrouping, TerminalRun } from '../store/port';
-import { rollupSlots } from '../store/rollups';
+import { rollupSlots, sourceScope, typeKey, typeScope } from '../store/rollups';
 import {
   TERMINAL_STATUSES,
   addRun,
@@ -81,10 +81,11 @@ function planFor(q: StatsQuery): GroupPlan {
     case 'fleet':
     case 'cluster': {
       let scopes = ['*'];
-      if (q.type !== undefined) {
+      const type = q.type;
+      if (type !== undefined) {
         // A type without a source may exist under both sources: read both scoped partitions.
-        scopes = (q.source ? [q.source] : SOURCES).map((s) => `type=${s}/${q.type}`);
-      } else if (q.source !== undefined) scopes = [`source=${q.source}`];
+        scopes = (q.source ? [q.source] : SOURCES).map((source) => typeScope(typeKey({ source, type })));
+      } else if (q.source !== undefined) scopes = [sourceScope(q.source)];
       return { grouping: q.groupBy, scopes, groupOf: (key) => key };
     }
   }

@@ -81,3 +81,71 @@ export class DurationSketch {
     return value;
   }
 }
+
+/** Version byte of the packed bin format below; a reader refuses any other. */
+const PACKED_BINS_VERSION = 1;
+
+/**
+ * Packs bin counts into bytes: a version byte, the number of bins, then per bin (ascending index) the index
+ * (the first zigzag-encoded, since indexes can be negative; then the gap to the previous one) and the count,
+ * all as LEB128 varints. About 2–3 bytes per bin, against ~10 for one DynamoDB attribute per bin: rollup
+ * items shrink ~3× and read as ~20 attributes instead of ~500 (test/bench/RESULTS.md).
+ */
+export function packBins(bins: ReadonlyMap<number, number>): Uint8Array {
+  const out: number[] = [PACKED_BINS_VERSION];
+  const entries = [...bins].filter(([, count]) => count !== 0).sort(([a], [b]) => a - b);
+  const varint = (value: number) => {
+    let v = value;
+    while (v >= 0x80) {
+      out.push((v % 0x80) | 0x80);
+      v = Math.floor(v / 0x80);
+    }
+    out.push(v);
+  };
+  varint(entries.length);
+  let previous: number | undefined;
+  for (const [index, count] of entries) {
+    if (!Number.isSafeInteger(index) || !Number.isSafeInteger(count) || count < 0) {
+      throw new RangeError(`cannot pack bin ${index} with count ${count}: both must be safe integers, the count positive`);
+    }
+    varint(previous === undefined ? (index < 0 ? -2 * index - 1 : 2 * index) : index - previous);
+    varint(count);
+    previous = index;
+  }
+  return Uint8Array.from(out);
+}
+
+/** Adds the bins packed by {@link packBins} to `into`; throws a RangeError naming the fault on corrupt bytes. */
+export function unpackBins(bytes: Uint8Array, into: DurationSketch): DurationSketch {
+  let at = 0;
+  const varint = (what: string) => {
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      if (at >= bytes.length) throw new RangeError(`packed bins end inside ${what} at byte ${at}`);
+      const byte = bytes[at++]!;
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) break;
+      scale *= 0x80;
+      if (scale > 2 ** 56) throw new RangeError(`packed bins hold an over-long number in ${what} at byte ${at}`);
+    }
+    return value;
+  };
+  if (bytes[0] !== PACKED_BINS_VERSION) throw new RangeError(`packed bins have format version ${bytes[0] ?? 'none'}, expected ${PACKED_BINS_VERSION}`);
+  at = 1;
+  const n = varint('the bin count');
+  const decoded: [number, number][] = []; // applied only once all bytes check out
+  let index = 0;
+  for (let i = 0; i < n; i++) {
+    const raw = varint(`bin ${i}'s index`);
+    if (i === 0) index = raw % 2 === 1 ? -(raw + 1) / 2 : raw / 2;
+    else if (raw === 0) throw new RangeError(`packed bins repeat an index at bin ${i}`);
+    else index += raw;
+    const count = varint(`bin ${i}'s count`);
+    if (count === 0) throw new RangeError(`packed bins hold an empty bin at bin ${i}`);
+    decoded.push([index, count]);
+  }
+  if (at !== bytes.length) throw new RangeError(`packed bins have ${bytes.length - at} byte(s) after the last bin`);
+  for (const [i, count] of decoded) into.addBin(i, count);
+  return into;
+}

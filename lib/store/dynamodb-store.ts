@@ -18,6 +18,7 @@ import {
   jobStateItem,
   recordFromItem,
   rollupAttr,
+  compactedRollupItem,
   rollupFromItem,
   runFromItem,
   runItem,
@@ -34,6 +35,7 @@ import {
   type ObservationResult,
   type Page,
   type RollupBucket,
+  type PartitionCompaction,
   type RollupGrouping,
   type Target,
   type TargetKind,
@@ -63,6 +65,8 @@ export class ContentionError extends Error {
 }
 
 const MAX_ROUNDS = 12;
+/** Concurrent item rewrites while compacting one rollup partition. */
+const COMPACTION_CONCURRENCY = 8;
 const HOUR_MS = 3_600_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -413,6 +417,70 @@ export class DynamoDbJobStore implements JobStore {
       ExpressionAttributeValues: { ':pk': keys.rollupPk(level, grouping, scope), ':from': from, ':to': to },
     });
     return items.map(rollupFromItem).filter((r) => r.bucket >= fromBucket && r.bucket < toBucket);
+  }
+
+  /** {@inheritDoc JobStore.compactRollups} */
+  async compactRollups(
+    level: Level,
+    grouping: RollupGrouping,
+    scope: string,
+    granularity: Granularity,
+    fromBucket: string,
+    toBucket: string,
+  ): Promise<PartitionCompaction> {
+    const result: PartitionCompaction = { examined: 0, compacted: 0, binsFolded: 0, raced: 0, keys: [] };
+    if (fromBucket >= toBucket) return result;
+    const [from, to] = keys.rollupSkRange(granularity, fromBucket, toBucket);
+    const items = await this.queryAll({
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': keys.rollupPk(level, grouping, scope), ':from': from, ':to': to },
+      ConsistentRead: true,
+    });
+    const groupKeys = new Set<string>();
+    const rewrites: { item: Record<string, unknown>; guard: Record<string, number | undefined>; binsFolded: number }[] = [];
+    for (const item of items) {
+      const bucket = item.bucket;
+      if (typeof bucket !== 'string' || bucket < fromBucket || bucket >= toBucket) continue;
+      result.examined += 1;
+      if (typeof item.key === 'string') groupKeys.add(item.key);
+      const compacted = compactedRollupItem(item);
+      if (compacted) rewrites.push(compacted);
+    }
+    result.keys = [...groupKeys].sort();
+    // A few rewrites at a time: each is a whole-item Put, and the partition is usually small.
+    for (let i = 0; i < rewrites.length; i += COMPACTION_CONCURRENCY) {
+      await Promise.all(
+        rewrites.slice(i, i + COMPACTION_CONCURRENCY).map(async ({ item, guard, binsFolded }) => {
+          const names: Record<string, string> = {};
+          const values: Record<string, number> = {};
+          const conditions = Object.entries(guard).map(([name, runs], n) => {
+            names[`#n${n}`] = name;
+            if (runs === undefined) return `attribute_not_exists(#n${n})`;
+            values[`:n${n}`] = runs;
+            return `#n${n} = :n${n}`;
+          });
+          try {
+            await this.write(
+              new PutCommand({
+                TableName: this.table,
+                Item: item,
+                // Every run write ADDs to one of the counts: equal counts mean nothing was added since the read.
+                ConditionExpression: conditions.join(' AND '),
+                ExpressionAttributeNames: names,
+                ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+                ReturnConsumedCapacity: 'TOTAL',
+              }),
+            );
+            result.compacted += 1;
+            result.binsFolded += binsFolded;
+          } catch (error) {
+            if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+            result.raced += 1;
+          }
+        }),
+      );
+    }
+    return result;
   }
 
   /** {@inheritDoc JobStore.readRuns} */

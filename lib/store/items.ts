@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { JobRecord, JobSource, TerminalStatus } from '../jobs/record';
 import { emptyAggregate, TERMINAL_STATUSES, type RunAggregate } from '../stats/aggregate';
+import { DurationSketch, packBins, unpackBins } from '../stats/sketch';
 import type { RollupBucket, Target, TerminalRun } from './port';
 import * as keys from './keys';
 
@@ -109,7 +110,40 @@ export const rollupAttr = {
   max: (c: string) => `${c}Max`,
   zero: (c: string) => `${c}Z`,
   bin: (c: string, index: number) => `${c}B${index}`,
+  /** Every bin folded into one binary attribute by compaction (`packBins`). */
+  packed: (c: string) => `${c}P`,
 };
+
+/** The loose bin attributes of status code `c` in a rollup item: name -> [index, count]. */
+function looseBins(item: Record<string, unknown>, c: string): Map<string, [number, number]> {
+  const prefix = `${c}B`;
+  const bins = new Map<string, [number, number]>();
+  for (const [name, value] of Object.entries(item)) {
+    if (name.startsWith(prefix) && typeof value === 'number') {
+      const index = Number(name.slice(prefix.length));
+      if (Number.isInteger(index)) bins.set(name, [index, value]);
+    }
+  }
+  return bins;
+}
+
+/** A rollup item whose packed bins do not decode. */
+export class CorruptRollupError extends Error {
+  override readonly name = 'CorruptRollupError';
+}
+
+/** Adds the packed bins of status code `c` (when present) to `sketch`, naming the item when they are corrupt. */
+function addPackedBins(item: Record<string, unknown>, c: string, sketch: DurationSketch): void {
+  const packed = item[rollupAttr.packed(c)];
+  if (packed === undefined) return;
+  const where = `rollup ${String(item.PK)} / ${String(item.SK)}, attribute ${rollupAttr.packed(c)}`;
+  if (!(packed instanceof Uint8Array)) throw new CorruptRollupError(`${where}: expected binary, got ${typeof packed}`);
+  try {
+    unpackBins(packed, sketch);
+  } catch (error) {
+    throw new CorruptRollupError(`${where}: ${(error as Error).message}`);
+  }
+}
 
 const RollupHeader = Keyed.extend({
   kind: z.literal('rollup'),
@@ -138,13 +172,9 @@ export function rollupFromItem(item: Record<string, unknown>): RollupBucket {
     s.minMs = num(rollupAttr.min(c));
     s.maxMs = num(rollupAttr.max(c));
     s.sketch.zeroCount = num(rollupAttr.zero(c)) ?? 0;
-    const binPrefix = `${c}B`;
-    for (const [name, value] of Object.entries(item)) {
-      if (name.startsWith(binPrefix) && typeof value === 'number') {
-        const index = Number(name.slice(binPrefix.length));
-        if (Number.isInteger(index)) s.sketch.addBin(index, value);
-      }
-    }
+    // Bins added since the last compaction are loose attributes; the rest are packed.
+    addPackedBins(item, c, s.sketch);
+    for (const [index, count] of looseBins(item, c).values()) s.sketch.addBin(index, count);
   }
   return {
     level: header.level,
@@ -155,6 +185,33 @@ export function rollupFromItem(item: Record<string, unknown>): RollupBucket {
     bucket: header.bucket,
     aggregate,
   };
+}
+
+/**
+ * The compacted form of a rollup item: each status's loose bin attributes folded into its packed attribute,
+ * everything else as it was. `undefined` when the item has no loose bins. Every run write `ADD`s to exactly
+ * one `<c>N`, so `guard` (the run counts this was computed from) tells whether a write came in meanwhile.
+ */
+export function compactedRollupItem(item: Record<string, unknown>): { item: Record<string, unknown>; guard: Record<string, number | undefined>; binsFolded: number } | undefined {
+  const out: Record<string, unknown> = { ...item };
+  const guard: Record<string, number | undefined> = {};
+  let binsFolded = 0;
+  for (const status of TERMINAL_STATUSES) {
+    const c = STATUS_CODE[status];
+    const runs = item[rollupAttr.runs(c)];
+    guard[rollupAttr.runs(c)] = typeof runs === 'number' ? runs : undefined;
+    const loose = looseBins(item, c);
+    if (loose.size === 0) continue;
+    const sketch = new DurationSketch();
+    addPackedBins(item, c, sketch);
+    for (const [name, [index, count]] of loose) {
+      sketch.addBin(index, count);
+      delete out[name];
+    }
+    out[rollupAttr.packed(c)] = packBins(sketch.bins);
+    binsFolded += loose.size;
+  }
+  return binsFolded ? { item: out, guard, binsFolded } : undefined;
 }
 
 /** A watched target (`kind: target`). */

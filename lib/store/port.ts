@@ -42,6 +42,20 @@ export interface TerminalRun {
   belongsAt: string;
 }
 
+/** What compacting one rollup partition did. */
+export interface PartitionCompaction {
+  /** Rollup items read. */
+  examined: number;
+  /** Items rewritten with their bins packed. */
+  compacted: number;
+  /** Loose bin attributes folded away. */
+  binsFolded: number;
+  /** Items skipped because a run was added between the read and the rewrite. */
+  raced: number;
+  /** The group keys of the items read (a `type` partition names the types that have fleet/cluster scopes). */
+  keys: string[];
+}
+
 /** One rollup item: the aggregate of the runs of one group in one time bucket. */
 export interface RollupBucket {
   level: Level;
@@ -120,6 +134,19 @@ export interface JobStore {
     fromBucket: string,
     toBucket: string,
   ): Promise<RollupBucket[]>;
+  /**
+   * Folds the loose sketch-bin attributes of the rollup items of one partition whose bucket is in
+   * [fromBucket, toBucket) into packed ones. Reads return the same aggregates before and after; an item that
+   * gains a run meanwhile is left for the next pass (`raced`), never overwritten.
+   */
+  compactRollups(
+    level: Level,
+    grouping: RollupGrouping,
+    scope: string,
+    granularity: Granularity,
+    fromBucket: string,
+    toBucket: string,
+  ): Promise<PartitionCompaction>;
   /** Terminal runs whose `belongsAt` is in [from, to) (ISO times), for the partial hours at window edges. */
   readRuns(level: Level, from: string, to: string): Promise<TerminalRun[]>;
 

@@ -10,6 +10,11 @@ export interface RollupSlot {
 /** The type key of a run: `<source>/<type>` (type = job type at level job, step type at level step). */
 export const typeKey = (run: Pick<TerminalRun, 'source' | 'type'>) => `${run.source}/${run.type}`;
 
+/** The scope of a fleet or cluster rollup partition filtered by source. */
+export const sourceScope = (source: string) => `source=${source}`;
+/** The scope of a fleet or cluster rollup partition filtered by type key (`<source>/<type>`). */
+export const typeScope = (key: string) => `type=${key}`;
+
 /**
  * Every rollup a run belongs to. `none` and `type` are kept unfiltered (a type key carries its source, so
  * source/type filters are key filters there); `fleet` and `cluster` also keep partitions scoped by source
@@ -23,8 +28,8 @@ export function rollupSlots(run: TerminalRun): RollupSlot[] {
   const scoped = (grouping: RollupGrouping, key: string) => {
     slots.push(
       { grouping, scope: '*', key },
-      { grouping, scope: `source=${run.source}`, key },
-      { grouping, scope: `type=${typeKey(run)}`, key },
+      { grouping, scope: sourceScope(run.source), key },
+      { grouping, scope: typeScope(typeKey(run)), key },
     );
   };
   if (run.fleetId) scoped('fleet', run.fleetId);

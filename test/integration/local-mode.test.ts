@@ -112,6 +112,8 @@ describe('npm start, as a user runs it', () => {
       const banner = await waitFor('no banner', () => Promise.resolve(first.output().includes('curl -s') ? first.output() : undefined), 10_000, first.output);
       expect(banner).toContain(`API on http://127.0.0.1:${ports.PORT}`);
       expect(banner.match(/curl -s/g)?.length).toBe(3);
+      // Discovery, the collectors and the rollup compaction all ran without an error so far.
+      expect(first.output()).not.toContain('scheduled run failed');
     } finally {
       await stop(first.child);
     }

@@ -19,9 +19,11 @@ const LOCAL_UCS_ENDPOINT = 'http://127.0.0.1:9';
 const SERVICE = 'ucs-job-history';
 
 /** Functions that may change the table; all others get read actions only. */
-const WRITERS = new Set(['collectFederations', 'collectPolicyJobs', 'discoverTargets', 'addTarget', 'removeTarget', 'exportHistory']);
+const WRITERS = new Set(['collectFederations', 'collectPolicyJobs', 'discoverTargets', 'addTarget', 'removeTarget', 'exportHistory', 'compactRollups']);
 /** Writers confined to the watch list's items. */
 const TARGET_WRITERS = new Set(['discoverTargets', 'addTarget', 'removeTarget']);
+/** Writers confined to rollup items. */
+const ROLLUP_WRITERS = new Set(['compactRollups']);
 /** Functions that talk to UCS and so read its credentials. */
 const SECRET_READERS = new Set(['collectFederations', 'collectPolicyJobs', 'discoverTargets']);
 const COLLECTORS = ['collectFederations', 'collectPolicyJobs'] as const;
@@ -30,6 +32,7 @@ const DYNAMODB_READ_ACTIONS = new Set(['dynamodb:GetItem', 'dynamodb:BatchGetIte
 const CUSTOM_PARAMS = {
   shards: '3',
   collectRate: 'rate(2 minutes)',
+  compactRate: 'rate(3 hours)',
   pollIntervalSeconds: '120',
   pollConcurrency: '7',
   discoveryEnabled: 'false',
@@ -283,7 +286,7 @@ describe('serverless package (offline CloudFormation)', () => {
     }
   });
 
-  it('lets only the functions that must write change the table; target writers only touch TARGET# items', () => {
+  it('lets only the functions that must write change the table; target and rollup writers only touch their own items', () => {
     for (const [name, fn] of functionsOf(standard.template)) {
       const statements = statementsOf(standard.template, roleOf(fn));
       const writes = actionsOf(statements, 'dynamodb').filter((a) => !DYNAMODB_READ_ACTIONS.has(a));
@@ -293,9 +296,10 @@ describe('serverless package (offline CloudFormation)', () => {
       }
       expect(writes.length, `${name} writes`).toBeGreaterThan(0);
       expect(writes, name).not.toContain('dynamodb:DeleteTable');
-      if (TARGET_WRITERS.has(name)) {
+      const confinedTo = TARGET_WRITERS.has(name) ? 'TARGET#*' : ROLLUP_WRITERS.has(name) ? 'ROLLUP#*' : undefined;
+      if (confinedTo) {
         for (const statement of statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')))) {
-          expect(statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'], name).toEqual(['TARGET#*']);
+          expect(statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'], name).toEqual([confinedTo]);
         }
       }
     }
@@ -348,7 +352,7 @@ describe('serverless package (offline CloudFormation)', () => {
     }
   });
 
-  it('gives each collector one schedule per shard, carrying its shard input', () => {
+  it('gives each collector one schedule per shard, carrying its shard input, and compaction its own rate', () => {
     const rules = (p: Packaged, fn: { logicalId: string }) =>
       ofType(p.template, 'AWS::Events::Rule')
         .map(([, r]) => r.Properties as { ScheduleExpression: string; State: string; Targets: { Arn: { 'Fn::GetAtt': string[] }; Input?: string }[] })
@@ -369,6 +373,8 @@ describe('serverless package (offline CloudFormation)', () => {
       }
       const discovery = rules(packaged, functions.get('discoverTargets')!);
       expect(discovery.map((r) => r.State)).toEqual([packaged === custom ? 'DISABLED' : 'ENABLED']);
+      const compaction = rules(packaged, functions.get('compactRollups')!);
+      expect(compaction.map((r) => [r.ScheduleExpression, r.State])).toEqual([[packaged === custom ? CUSTOM_PARAMS.compactRate : 'rate(1 hour)', 'ENABLED']]);
     }
   });
 

@@ -7,6 +7,7 @@ import type {
   Level,
   ObservationResult,
   Page,
+  PartitionCompaction,
   RollupBucket,
   RollupGrouping,
   Target,
@@ -105,6 +106,24 @@ export class MemoryJobStore implements JobStore {
     );
     this.reads.rollupItems += items.length;
     return Promise.resolve(items);
+  }
+
+  /** Partitions asked to compact, as `level|grouping|scope|granularity|from|to` (nothing to fold in memory). */
+  readonly compactions: string[] = [];
+
+  compactRollups(
+    level: Level,
+    grouping: RollupGrouping,
+    scope: string,
+    granularity: Granularity,
+    fromBucket: string,
+    toBucket: string,
+  ): Promise<PartitionCompaction> {
+    this.compactions.push([level, grouping, scope, granularity, fromBucket, toBucket].join('|'));
+    const items = (this.rollups.get(`${level}|${grouping}|${scope}|${granularity}`) ?? []).filter(
+      (i) => i.bucket >= fromBucket && i.bucket < toBucket,
+    );
+    return Promise.resolve({ examined: items.length, compacted: 0, binsFolded: 0, raced: 0, keys: [...new Set(items.map((i) => i.key))].sort() });
   }
 
   readRuns(level: Level, from: string, to: string): Promise<TerminalRun[]> {
