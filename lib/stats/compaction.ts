@@ -7,7 +7,19 @@ import * as z from 'zod';
 import { JobSource } from '../jobs/record';
 import type { Granularity, JobStore, Level, PartitionCompaction, RollupGrouping } from '../store/port';
 import { sourceScope, typeScope } from '../store/rollups';
-import { ceilTo, dayBucketOf, floorTo, hourBucketOf, MICROS_PER_DAY, MICROS_PER_HOUR, parseInstantMicros, type MicrosRange } from './window';
+import {
+  ceilTo,
+  dayBucketOf,
+  floorTo,
+  hourBucketOf,
+  MICROS_PER_DAY,
+  MICROS_PER_HOUR,
+  MICROS_PER_WEEK,
+  parseInstantMicros,
+  weekBucketOf,
+  weekStartOf,
+  type MicrosRange,
+} from './window';
 
 /** The event of a compaction run: a time range whose day and hour buckets are compacted. */
 export const CompactionInput = z
@@ -61,7 +73,7 @@ export interface CompactionSummary {
 }
 
 const LEVELS: readonly Level[] = ['job', 'step'];
-const GRANULARITIES: readonly Granularity[] = ['day', 'hour'];
+const GRANULARITIES: readonly Granularity[] = ['week', 'day', 'hour'];
 /** Partitions compacted at a time. */
 const PARTITION_CONCURRENCY = 4;
 
@@ -71,6 +83,7 @@ const PARTITION_CONCURRENCY = 4;
  */
 export async function compactRollups(store: JobStore, range: MicrosRange): Promise<CompactionSummary> {
   const buckets: Record<Granularity, [string, string]> = {
+    week: [weekBucketOf(range.from), weekBucketOf(weekStartOf(range.to - 1) + MICROS_PER_WEEK)],
     day: [dayBucketOf(range.from), dayBucketOf(ceilTo(range.to, MICROS_PER_DAY))],
     hour: [hourBucketOf(range.from), hourBucketOf(ceilTo(range.to, MICROS_PER_HOUR))],
   };

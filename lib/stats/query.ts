@@ -30,6 +30,7 @@ import {
   hourBucketOf,
   parseInstantMicros,
   seriesBuckets,
+  weekBucketOf,
   type MicrosRange,
   type WindowPiece,
 } from './window';
@@ -99,8 +100,10 @@ interface GroupAggregates {
 
 /** Turns a rollup bucket string back into its start instant (µs). */
 function bucketStart(granularity: Granularity, bucket: string): number | undefined {
-  return parseInstantMicros(granularity === 'day' ? bucket : `${bucket}:00Z`);
+  return parseInstantMicros(granularity === 'hour' ? `${bucket}:00Z` : bucket);
 }
+
+const BUCKET_OF: Record<Granularity, (us: number) => string> = { week: weekBucketOf, day: dayBucketOf, hour: hourBucketOf };
 
 /** Consecutive pieces of one source, coalesced into ranges: one rollup read (per scope) or one runs read each. */
 function coalesce(pieces: WindowPiece[]): WindowPiece[] {
@@ -139,8 +142,9 @@ async function aggregateWindow(
     }
   };
 
-  // Hour series cannot be cut out of day rollups, so they read hour rollups only.
-  const pieces = coalesce(decomposeWindow(window, seriesUnit !== MICROS_PER_HOUR));
+  // Hour series cannot be cut out of day rollups, nor days out of weeks: per-day groups and series read days.
+  const largest = seriesUnit === MICROS_PER_HOUR ? 'hour' : seriesUnit === MICROS_PER_DAY || q.groupBy === 'day' ? 'day' : 'week';
+  const pieces = coalesce(decomposeWindow(window, largest));
   const reads: Promise<void>[] = [];
   for (const piece of pieces) {
     if (piece.source === 'runs') {
@@ -152,7 +156,7 @@ async function aggregateWindow(
       continue;
     }
     const granularity: Granularity = piece.source;
-    const bucketOf = granularity === 'day' ? dayBucketOf : hourBucketOf;
+    const bucketOf = BUCKET_OF[granularity];
     for (const scope of plan.scopes) {
       reads.push(
         store

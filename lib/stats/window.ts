@@ -5,6 +5,9 @@
 
 export const MICROS_PER_HOUR = 3_600_000_000;
 export const MICROS_PER_DAY = 24 * MICROS_PER_HOUR;
+export const MICROS_PER_WEEK = 7 * MICROS_PER_DAY;
+/** Weeks start on Monday (ISO 8601); the epoch, 1970-01-01, was a Thursday. */
+const WEEK_OFFSET = 4 * MICROS_PER_DAY;
 
 // YYYY-MM-DD, optionally THH:MM[:SS[.fraction]] with Z or ±HH[:]MM; date-only means midnight UTC.
 const ISO_INSTANT =
@@ -49,6 +52,10 @@ export function formatMicros(us: number): string {
 export const dayBucketOf = (us: number) => formatMicros(us).slice(0, 10);
 /** The hour bucket `YYYY-MM-DDTHH` holding an instant. */
 export const hourBucketOf = (us: number) => formatMicros(us).slice(0, 13);
+/** The start of the UTC week (Monday 00:00) holding an instant. */
+export const weekStartOf = (us: number) => floorTo(us - WEEK_OFFSET, MICROS_PER_WEEK) + WEEK_OFFSET;
+/** The week bucket holding an instant: its Monday, `YYYY-MM-DD`. */
+export const weekBucketOf = (us: number) => dayBucketOf(weekStartOf(us));
 
 /** A half-open time range `[from, to)` in µs. */
 export interface MicrosRange {
@@ -57,17 +64,24 @@ export interface MicrosRange {
 }
 
 /** One piece of a window: a whole rollup bucket, or a partial hour read from the terminal runs. */
-export type WindowPiece = (MicrosRange & { source: 'day' | 'hour' }) | (MicrosRange & { source: 'runs' });
+export type WindowPiece = (MicrosRange & { source: 'week' | 'day' | 'hour' }) | (MicrosRange & { source: 'runs' });
+
+/** The largest rollup bucket a query may read: `week` unless its groups or series are per day or hour. */
+export type LargestBucket = 'week' | 'day' | 'hour';
 
 /**
- * Splits `[from, to)` into whole UTC days (when `useDays`), whole UTC hours and the partial hours at its edges,
- * in time order: the pieces a query reads from day rollups, hour rollups and terminal runs.
+ * Splits `[from, to)` into whole UTC weeks (Monday to Monday) and days (as far as `largest` allows), whole UTC
+ * hours and the partial hours at its edges, in time order: the pieces a query reads from week, day and hour
+ * rollups and from terminal runs. The largest whole bucket that fits is always taken.
  */
-export function decomposeWindow(range: MicrosRange, useDays = true): WindowPiece[] {
+export function decomposeWindow(range: MicrosRange, largest: LargestBucket = 'week'): WindowPiece[] {
   const pieces: WindowPiece[] = [];
   let at = range.from;
   while (at < range.to) {
-    if (useDays && at % MICROS_PER_DAY === 0 && at + MICROS_PER_DAY <= range.to) {
+    if (largest === 'week' && weekStartOf(at) === at && at + MICROS_PER_WEEK <= range.to) {
+      pieces.push({ source: 'week', from: at, to: at + MICROS_PER_WEEK });
+      at += MICROS_PER_WEEK;
+    } else if (largest !== 'hour' && at % MICROS_PER_DAY === 0 && at + MICROS_PER_DAY <= range.to) {
       pieces.push({ source: 'day', from: at, to: at + MICROS_PER_DAY });
       at += MICROS_PER_DAY;
     } else if (at % MICROS_PER_HOUR === 0 && at + MICROS_PER_HOUR <= range.to) {

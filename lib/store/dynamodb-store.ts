@@ -222,13 +222,8 @@ export class DynamoDbJobStore implements JobStore {
     const code = STATUS_CODE[run.status];
     const minName = rollupAttr.min(code);
     const maxName = rollupAttr.max(code);
-    const targets = rollupSlots(run).flatMap((slot) =>
-      (['day', 'hour'] as const).map((granularity) => ({
-        ...slot,
-        granularity,
-        bucket: granularity === 'day' ? keys.dayBucket(run.belongsAt) : keys.hourBucket(run.belongsAt),
-      })),
-    );
+    const buckets = keys.rollupBuckets(run.belongsAt);
+    const targets = rollupSlots(run).flatMap((slot) => buckets.map((b) => ({ ...slot, ...b })));
     const keyOf = (t: (typeof targets)[number]) => ({
       PK: keys.rollupPk(run.level, t.grouping, t.scope),
       SK: keys.rollupSk(t.granularity, t.bucket, t.key),
@@ -268,7 +263,7 @@ export class DynamoDbJobStore implements JobStore {
           '#granularity = :granularity', '#bucket = :bucket'];
         const add = ['#n :one'];
         const conditions: string[] = [];
-        const expiresAt = this.expiresAt(`${t.bucket.length === 10 ? `${t.bucket}T00` : t.bucket}:00:00Z`, t.granularity === 'day' ? 24 * HOUR_MS : HOUR_MS);
+        const expiresAt = this.expiresAt(`${t.bucket.length === 10 ? `${t.bucket}T00` : t.bucket}:00:00Z`, t.spanMs);
         if (expiresAt !== undefined) {
           set.push('#exp = :exp');
           names['#exp'] = 'expiresAt';

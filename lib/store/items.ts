@@ -151,7 +151,7 @@ const RollupHeader = Keyed.extend({
   grouping: z.enum(['none', 'type', 'fleet', 'cluster']),
   scope: z.string(),
   key: z.string(),
-  granularity: z.enum(['day', 'hour']),
+  granularity: z.enum(['week', 'day', 'hour']),
   bucket: z.string(),
 });
 

@@ -1,4 +1,5 @@
 import type { JobSource } from '../jobs/record';
+import { weekBucketOf } from '../stats/window';
 import type { Granularity, Level, RollupGrouping, TargetKind } from './port';
 
 /**
@@ -33,6 +34,15 @@ export const isJobListPosition = (key: Record<string, string>) =>
 export const hourBucket = (iso: string) => iso.slice(0, 13);
 /** UTC day bucket `YYYY-MM-DD` of an ISO time. */
 export const dayBucket = (iso: string) => iso.slice(0, 10);
+/** UTC week bucket of an ISO time: the date of its week's Monday, `YYYY-MM-DD`. */
+export const weekBucket = (iso: string) => weekBucketOf(Date.parse(`${dayBucket(iso)}T00:00:00Z`) * 1000);
+
+/** Every rollup bucket a run belonging at `iso` is counted in, with the bucket's length in ms. */
+export const rollupBuckets = (iso: string): { granularity: Granularity; bucket: string; spanMs: number }[] => [
+  { granularity: 'week', bucket: weekBucket(iso), spanMs: 7 * 86_400_000 },
+  { granularity: 'day', bucket: dayBucket(iso), spanMs: 86_400_000 },
+  { granularity: 'hour', bucket: hourBucket(iso), spanMs: 3_600_000 },
+];
 
 /** GSI2, terminal runs by level and UTC hour, ordered by the time they belong to. */
 export const runGsi2Pk = (level: Level, hour: string) => `RUNS#${level}#${hour}`;
@@ -41,7 +51,8 @@ export const runGsi2Sk = (belongsAt: string, source: JobSource, jobId: string, a
 
 /** Rollups: one partition per level, grouping and filter scope; sort key = granularity, bucket, group. */
 export const rollupPk = (level: Level, grouping: RollupGrouping, scope: string) => `ROLLUP#${level}#${grouping}#${scope}`;
-const granularityCode = (g: Granularity) => (g === 'day' ? 'D' : 'H');
+const GRANULARITY_CODE: Record<Granularity, string> = { week: 'W', day: 'D', hour: 'H' };
+const granularityCode = (g: Granularity) => GRANULARITY_CODE[g];
 export const rollupSk = (granularity: Granularity, bucket: string, key: string) =>
   `${granularityCode(granularity)}#${bucket}#${key}`;
 /** The sort-key range `[from, to)` of buckets in one rollup partition. */

@@ -6,7 +6,7 @@ export type Level = 'job' | 'step';
 /** The grouping a rollup partition is kept for (`day` grouping reads `none` rollups per day). */
 export type RollupGrouping = 'none' | 'type' | 'fleet' | 'cluster';
 /** Rollup time buckets: `day` = `YYYY-MM-DD`, `hour` = `YYYY-MM-DDTHH` (UTC). */
-export type Granularity = 'day' | 'hour';
+export type Granularity = 'week' | 'day' | 'hour';
 export type TargetKind = 'fleet' | 'policy-job';
 
 /** What recording one observation did. */

@@ -21,8 +21,7 @@ export function itemsOf(records: Iterable<JobRecord>): Item[] {
       items.push(runItem(run));
       const c = STATUS_CODE[run.status];
       for (const slot of rollupSlots(run)) {
-        for (const granularity of ['day', 'hour'] as const) {
-          const bucket = granularity === 'day' ? keys.dayBucket(run.belongsAt) : keys.hourBucket(run.belongsAt);
+        for (const { granularity, bucket } of keys.rollupBuckets(run.belongsAt)) {
           const PK = keys.rollupPk(run.level, slot.grouping, slot.scope);
           const SK = keys.rollupSk(granularity, bucket, slot.key);
           let item = rollups.get(`${PK}|${SK}`);

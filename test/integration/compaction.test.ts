@@ -58,7 +58,7 @@ const PARTITIONS: [Level, RollupGrouping, string][] = [
 async function rollups(store: DynamoDbJobStore) {
   const out: Record<string, unknown> = {};
   for (const [level, grouping, scope] of PARTITIONS) {
-    for (const [granularity, from, to] of [['day', '2025-11-10', '2025-11-11'], ['hour', '2025-11-10T00', '2025-11-11T00']] as [Granularity, string, string][]) {
+    for (const [granularity, from, to] of [['week', '2025-11-10', '2025-11-17'], ['day', '2025-11-10', '2025-11-11'], ['hour', '2025-11-10T00', '2025-11-11T00']] as [Granularity, string, string][]) {
       for (const r of await store.readRollups(level, grouping, scope, granularity, from, to)) out[`${level}|${grouping}|${scope}|${r.bucket}|${r.key}`] = comparable(r);
     }
   }
@@ -98,7 +98,7 @@ describe('rollup compaction against DynamoDB Local', () => {
     expect(summary.binsFolded).toBeGreaterThan(summary.compacted);
     // Fleet partitions (empty here) and the per-type cluster scopes come from the type keys.
     const scopes = 1 + 2 + TYPES.length; // '*', one per source, one per type key
-    expect(summary.partitions).toBe(2 * (1 + 1 + scopes) + 2 * (1 + 1 + 2 * scopes)); // job: type, none, fleet; step: + cluster
+    expect(summary.partitions).toBe(3 * (1 + 1 + scopes) + 3 * (1 + 1 + 2 * scopes)); // week/day/hour × job: type, none, fleet; step: + cluster
     expect(await rollups(compacted.store)).toEqual(before);
 
     const day = await rawRollup(compacted.doc, compacted.tableName, 'job', 'none', '*', 'day', '2025-11-10', 'all');

@@ -14,6 +14,7 @@ import type {
   TargetKind,
   TerminalRun,
 } from '../../lib/store/port';
+import { rollupBuckets } from '../../lib/store/keys';
 import { rollupSlots } from '../../lib/store/rollups';
 
 /**
@@ -39,12 +40,8 @@ export class MemoryJobStore implements JobStore {
   }
 
   private addToRollups(run: TerminalRun): void {
-    const buckets: [Granularity, string][] = [
-      ['day', run.belongsAt.slice(0, 10)],
-      ['hour', run.belongsAt.slice(0, 13)],
-    ];
     for (const slot of rollupSlots(run)) {
-      for (const [granularity, bucket] of buckets) {
+      for (const { granularity, bucket } of rollupBuckets(run.belongsAt)) {
         const partition = `${run.level}|${slot.grouping}|${slot.scope}|${granularity}`;
         const id = `${partition}|${bucket}|${slot.key}`;
         let item = this.rollupIndex.get(id);

@@ -42,11 +42,12 @@ describe('compactRollups', () => {
 
     const asked = new Set(store.compactions);
     expect(asked.size).toBe(store.compactions.length); // none twice
-    const buckets = { day: '2025-11-09|2025-11-11', hour: '2025-11-09T22|2025-11-10T01' };
+    // The range runs from a Sunday into a Monday: two weeks, two days, three hours.
+    const buckets = { week: '2025-11-03|2025-11-17', day: '2025-11-09|2025-11-11', hour: '2025-11-09T22|2025-11-10T01' };
     // Every partition some run of the window feeds is compacted in both granularities.
     for (const run of runs.filter((r) => r.belongsAt >= '2025-11-09T22' && r.belongsAt < '2025-11-10T01')) {
       for (const slot of rollupSlots(run)) {
-        for (const g of ['day', 'hour'] as const) expect(asked, `${run.level} ${slot.grouping} ${slot.scope}`).toContain(`${run.level}|${slot.grouping}|${slot.scope}|${g}|${buckets[g]}`);
+        for (const g of ['week', 'day', 'hour'] as const) expect(asked, `${run.level} ${slot.grouping} ${slot.scope}`).toContain(`${run.level}|${slot.grouping}|${slot.scope}|${g}|${buckets[g]}`);
       }
     }
     // Fleet and cluster scopes: '*', each source, each type key seen in the range; clusters at step level only.

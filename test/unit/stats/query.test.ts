@@ -20,11 +20,13 @@ const WINDOWS = {
   wholeDays: { from: '2025-11-03T00:00:00Z', to: '2025-11-05T00:00:00Z' },
   insideOneHour: { from: '2025-11-04T10:15:00Z', to: '2025-11-04T10:45:30.5Z' },
   offsetsMidHour: { from: '2025-11-04T13:30:00+02:00', to: '2025-11-06T01:59:59.999999-03:00' },
+  // Holds the whole week Monday 2025-11-03 to Monday 2025-11-10, read from week rollups.
+  withWeek: { from: '2025-11-02T05:10:00Z', to: '2025-11-11T20:00:00.5Z' },
 };
 
 // Runs sitting exactly on the window edges and on hour boundaries: `from` is in, `to` is out.
 const edgeRuns = (): TerminalRun[] =>
-  [WINDOWS.midHour.from, WINDOWS.midHour.to, '2025-11-02T07:24:03.553732Z', '2025-11-03T00:00:00.000000Z', '2025-11-09T15:00:00.000000Z'].map(
+  [WINDOWS.midHour.from, WINDOWS.midHour.to, '2025-11-02T07:24:03.553732Z', '2025-11-03T00:00:00.000000Z', '2025-11-09T15:00:00.000000Z', '2025-11-10T00:00:00.000000Z', '2025-11-09T23:59:59.999999Z'].map(
     (at, i) => ({
       level: 'job',
       source: 'federation',
@@ -57,7 +59,22 @@ describe('decomposeWindow', () => {
     for (let i = 1; i < pieces.length; i++) expect(pieces[i]!.from).toBe(pieces[i - 1]!.to);
     expect(pieces.filter((p) => p.source === 'day')).toHaveLength(6); // Nov 3..8
     expect(pieces.filter((p) => p.source === 'hour')).toHaveLength(16 + 15); // 08..23 on Nov 2, 00..14 on Nov 9
-    expect(decomposeWindow({ from, to }, false).filter((p) => p.source === 'day')).toHaveLength(0);
+    expect(decomposeWindow({ from, to }, 'hour').filter((p) => p.source === 'day')).toHaveLength(0);
+  });
+
+  it('uses whole Monday-to-Monday weeks where they fit, unless the query needs days', () => {
+    const from = parseInstantMicros('2025-10-01T00:30:00Z')!; // a Wednesday
+    const to = parseInstantMicros('2025-10-31T00:30:00Z')!;
+    const pieces = decomposeWindow({ from, to });
+    const weeks = pieces.filter((p) => p.source === 'week').map((p) => [formatMicros(p.from).slice(0, 10), formatMicros(p.to).slice(0, 10)]);
+    expect(weeks).toEqual([['2025-10-06', '2025-10-13'], ['2025-10-13', '2025-10-20'], ['2025-10-20', '2025-10-27']]);
+    expect(pieces.filter((p) => p.source === 'day')).toHaveLength(4 + 4); // Oct 2..5 and Oct 27..30
+    expect(pieces.filter((p) => p.source === 'hour')).toHaveLength(23);
+    for (let i = 1; i < pieces.length; i++) expect(pieces[i]!.from).toBe(pieces[i - 1]!.to);
+    expect([pieces[0]!.from, pieces.at(-1)!.to]).toEqual([from, to]);
+    const daysOnly = decomposeWindow({ from, to }, 'day');
+    expect(daysOnly.filter((p) => p.source === 'week')).toHaveLength(0);
+    expect(daysOnly.filter((p) => p.source === 'day')).toHaveLength(29);
   });
 });
 
@@ -174,6 +191,17 @@ describe('cost', () => {
     ).length;
     expect(big.reads.runs).toBeLessThanOrEqual(edgeRunCount);
     expect(body.groups.reduce((n, g) => n + g.total, 0)).toBeGreaterThan(10 * big.reads.runs);
+  });
+
+  it('reads a whole week as one week rollup per group, unless grouping by day', async () => {
+    const q: StatsQuery = { level: 'job', groupBy: 'type', ...WINDOWS.withWeek };
+    const byType = new MemoryJobStore({ runs });
+    const body = await durationStats(byType, q);
+    expect(byType.reads.rollupQueries).toBe(4); // hours, the week, a day, hours
+    expect(byType.reads.rollupItems).toBeLessThanOrEqual((18 + 1 + 1 + 20) * body.groups.length);
+    const byDay = new MemoryJobStore({ runs });
+    await durationStats(byDay, { ...q, groupBy: 'day' });
+    expect(byDay.reads.rollupQueries).toBe(3); // hours, 8 days, hours
   });
 
   it('a window of whole hours reads no runs at all', async () => {
