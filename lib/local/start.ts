@@ -45,7 +45,7 @@ async function invoke(config: LocalEnv, fn: string, payload: unknown): Promise<u
     method: 'POST',
     body: JSON.stringify(payload),
   });
-  const body = (await res.json()) as unknown;
+  const body: unknown = await res.json();
   // A function that throws still answers 200, flagged by X-Amz-Function-Error (as the real Lambda API does).
   if (!res.ok || res.headers.has('x-amz-function-error')) {
     const error = (typeof body === 'object' && body !== null ? body : {}) as { errorType?: string; errorMessage?: string };
