@@ -83,7 +83,8 @@ async function rawRollup(doc: DynamoDBDocumentClient, tableName: string, level: 
 
 const looseBins = (item: Record<string, unknown>) => Object.keys(item).filter((name) => /^[sft]B-?\d+$/.test(name));
 
-describe('rollup compaction against DynamoDB Local', () => {
+// Each test writes ~100 runs through the real path; on a loaded 2-core CI machine that took up to 18 s.
+describe('rollup compaction against DynamoDB Local', { timeout: 180_000 }, () => {
   it('packs the loose bins of every partition, reads the same figures, and keeps counting after it', async () => {
     const compacted = await createTestStore('compact');
     const reference = await createTestStore('reference');
