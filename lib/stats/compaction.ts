@@ -21,7 +21,7 @@ import {
   type MicrosRange,
 } from './window';
 
-/** The event of a compaction run: a time range whose day and hour buckets are compacted. */
+/** The event of a compaction run: a time range whose week, day and hour buckets are compacted. */
 export const CompactionInput = z
   .object({
     from: z.string().optional(),
@@ -78,7 +78,7 @@ const GRANULARITIES: readonly Granularity[] = ['week', 'day', 'hour'];
 const PARTITION_CONCURRENCY = 4;
 
 /**
- * Compacts every rollup partition (`rollupSlots` in lib/store/rollups.ts) in the day and hour buckets that
+ * Compacts every rollup partition (`rollupSlots` in lib/store/rollups.ts) in the week, day and hour buckets that
  * overlap `range`. The `type` partitions are read first: their keys name the per-type fleet and cluster scopes.
  */
 export async function compactRollups(store: JobStore, range: MicrosRange): Promise<CompactionSummary> {
