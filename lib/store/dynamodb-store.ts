@@ -251,16 +251,10 @@ export class DynamoDbJobStore implements JobStore {
       const bin = d === undefined ? undefined : binIndex(d);
       const updates = targets.map((t) => {
         const key = keyOf(t);
-        const names: Record<string, string> = {
-          '#kind': 'kind', '#level': 'level', '#grouping': 'grouping', '#scope': 'scope', '#key': 'key',
-          '#granularity': 'granularity', '#bucket': 'bucket', '#n': rollupAttr.runs(code),
-        };
-        const values: Record<string, unknown> = {
-          ':kind': 'rollup', ':level': run.level, ':grouping': t.grouping, ':scope': t.scope, ':key': t.key,
-          ':granularity': t.granularity, ':bucket': t.bucket, ':one': 1,
-        };
-        const set = ['#kind = :kind', '#level = :level', '#grouping = :grouping', '#scope = :scope', '#key = :key',
-          '#granularity = :granularity', '#bucket = :bucket'];
+        // What the rollup groups is in its keys (keys.parseRollupKey): every attribute costs each read.
+        const names: Record<string, string> = { '#kind': 'kind', '#n': rollupAttr.runs(code) };
+        const values: Record<string, unknown> = { ':kind': 'rollup', ':one': 1 };
+        const set = ['#kind = :kind'];
         const add = ['#n :one'];
         const conditions: string[] = [];
         const expiresAt = this.expiresAt(`${t.bucket.length === 10 ? `${t.bucket}T00` : t.bucket}:00:00Z`, t.spanMs);
@@ -434,10 +428,10 @@ export class DynamoDbJobStore implements JobStore {
     const groupKeys = new Set<string>();
     const rewrites: { item: Record<string, unknown>; guard: Record<string, number | undefined>; binsFolded: number }[] = [];
     for (const item of items) {
-      const bucket = item.bucket;
-      if (typeof bucket !== 'string' || bucket < fromBucket || bucket >= toBucket) continue;
+      const slot = keys.parseRollupKey(String(item.PK), String(item.SK));
+      if (!slot || slot.bucket < fromBucket || slot.bucket >= toBucket) continue;
       result.examined += 1;
-      if (typeof item.key === 'string') groupKeys.add(item.key);
+      groupKeys.add(slot.key);
       const compacted = compactedRollupItem(item);
       if (compacted) rewrites.push(compacted);
     }

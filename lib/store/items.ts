@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { JobRecord, JobSource, TerminalStatus } from '../jobs/record';
-import { emptyAggregate, TERMINAL_STATUSES, type RunAggregate } from '../stats/aggregate';
-import { DurationSketch, packBins, unpackBins } from '../stats/sketch';
+import { emptyAggregate, mergeAggregate, TERMINAL_STATUSES, type RunAggregate, type StatusAggregate } from '../stats/aggregate';
+import { DurationSketch } from '../stats/sketch';
+import { packStatus, unpackStatus } from './packed-status';
 import type { RollupBucket, Target, TerminalRun } from './port';
 import * as keys from './keys';
 
@@ -110,108 +111,110 @@ export const rollupAttr = {
   max: (c: string) => `${c}Max`,
   zero: (c: string) => `${c}Z`,
   bin: (c: string, index: number) => `${c}B${index}`,
-  /** Every bin folded into one binary attribute by compaction (`packBins`). */
+  /** All of a status's figures, folded into one binary attribute by compaction (`packStatus`). */
   packed: (c: string) => `${c}P`,
 };
 
-/** The loose bin attributes of status code `c` in a rollup item: name -> [index, count]. */
-function looseBins(item: Record<string, unknown>, c: string): Map<string, [number, number]> {
-  const prefix = `${c}B`;
-  const bins = new Map<string, [number, number]>();
-  for (const [name, value] of Object.entries(item)) {
-    if (name.startsWith(prefix) && typeof value === 'number') {
-      const index = Number(name.slice(prefix.length));
-      if (Number.isInteger(index)) bins.set(name, [index, value]);
-    }
-  }
-  return bins;
-}
-
-/** A rollup item whose packed bins do not decode. */
+/** A rollup item that cannot be read: a bad key, or packed figures that do not decode. */
 export class CorruptRollupError extends Error {
   override readonly name = 'CorruptRollupError';
 }
 
-/** Adds the packed bins of status code `c` (when present) to `sketch`, naming the item when they are corrupt. */
-function addPackedBins(item: Record<string, unknown>, c: string, sketch: DurationSketch): void {
-  const packed = item[rollupAttr.packed(c)];
-  if (packed === undefined) return;
-  const where = `rollup ${String(item.PK)} / ${String(item.SK)}, attribute ${rollupAttr.packed(c)}`;
-  if (!(packed instanceof Uint8Array)) throw new CorruptRollupError(`${where}: expected binary, got ${typeof packed}`);
-  try {
-    unpackBins(packed, sketch);
-  } catch (error) {
-    throw new CorruptRollupError(`${where}: ${(error as Error).message}`);
-  }
-}
+/** The attributes a compacted rollup item keeps; anything else is a loose figure written since. */
+const COMPACT_ATTRIBUTES = new Set(['PK', 'SK', 'kind', 'expiresAt', ...Object.values(STATUS_CODE).map(rollupAttr.packed)]);
 
-const RollupHeader = Keyed.extend({
-  kind: z.literal('rollup'),
-  level: z.enum(['job', 'step']),
-  grouping: z.enum(['none', 'type', 'fleet', 'cluster']),
-  scope: z.string(),
-  key: z.string(),
-  granularity: z.enum(['week', 'day', 'hour']),
-  bucket: z.string(),
-});
-
-/** Reads a rollup item back into its bucket and aggregate. */
-export function rollupFromItem(item: Record<string, unknown>): RollupBucket {
-  const header = RollupHeader.parse(item);
-  const aggregate: RunAggregate = emptyAggregate();
+/** The loose figures of status code `c` (what run writes ADD and SET), and how many loose bins they hold. */
+function looseStatus(item: Record<string, unknown>, c: string): { status: StatusAggregate; bins: number } {
   const num = (name: string) => {
     const v = item[name];
     return typeof v === 'number' ? v : undefined;
   };
+  const sketch = new DurationSketch();
+  sketch.zeroCount = num(rollupAttr.zero(c)) ?? 0;
+  const prefix = `${c}B`;
+  let bins = 0;
+  for (const [name, value] of Object.entries(item)) {
+    if (!name.startsWith(prefix) || typeof value !== 'number') continue;
+    const index = Number(name.slice(prefix.length));
+    if (!Number.isInteger(index)) continue;
+    sketch.addBin(index, value);
+    bins += 1;
+  }
+  const status: StatusAggregate = {
+    runs: num(rollupAttr.runs(c)) ?? 0,
+    withDuration: num(rollupAttr.withDuration(c)) ?? 0,
+    sumMs: num(rollupAttr.sum(c)) ?? 0,
+    sketch,
+  };
+  const min = num(rollupAttr.min(c));
+  const max = num(rollupAttr.max(c));
+  if (min !== undefined) status.minMs = min;
+  if (max !== undefined) status.maxMs = max;
+  return { status, bins };
+}
+
+/** The aggregate of a rollup item: its packed figures (from compaction) plus the loose ones written since. */
+function rollupAggregate(item: Record<string, unknown>): { aggregate: RunAggregate; looseBins: number } {
+  const packed = emptyAggregate();
+  // Most items a query reads are compacted: no loose figures to collect and merge.
+  const loose = isCompact(item) ? undefined : emptyAggregate();
+  let looseBins = 0;
   for (const status of TERMINAL_STATUSES) {
     const c = STATUS_CODE[status];
-    const s = aggregate[status];
-    s.runs = num(rollupAttr.runs(c)) ?? 0;
-    s.withDuration = num(rollupAttr.withDuration(c)) ?? 0;
-    s.sumMs = num(rollupAttr.sum(c)) ?? 0;
-    s.minMs = num(rollupAttr.min(c));
-    s.maxMs = num(rollupAttr.max(c));
-    s.sketch.zeroCount = num(rollupAttr.zero(c)) ?? 0;
-    // Bins added since the last compaction are loose attributes; the rest are packed.
-    addPackedBins(item, c, s.sketch);
-    for (const [index, count] of looseBins(item, c).values()) s.sketch.addBin(index, count);
+    if (loose) {
+      const l = looseStatus(item, c);
+      loose[status] = l.status;
+      looseBins += l.bins;
+    }
+    const bytes = item[rollupAttr.packed(c)];
+    if (bytes === undefined) continue;
+    const where = `rollup ${String(item.PK)} / ${String(item.SK)}, attribute ${rollupAttr.packed(c)}`;
+    if (!(bytes instanceof Uint8Array)) throw new CorruptRollupError(`${where}: expected binary, got ${typeof bytes}`);
+    try {
+      packed[status] = unpackStatus(bytes);
+    } catch (error) {
+      throw new CorruptRollupError(`${where}: ${(error as Error).message}`);
+    }
   }
-  return {
-    level: header.level,
-    grouping: header.grouping,
-    scope: header.scope,
-    key: header.key,
-    granularity: header.granularity,
-    bucket: header.bucket,
-    aggregate,
-  };
+  // Min/max merge by min/max: a loose min written after compaction competes with the packed one.
+  return { aggregate: loose ? mergeAggregate(packed, loose) : packed, looseBins };
+}
+
+/** True when a rollup item holds nothing but its keys, kind, expiry and packed figures. */
+function isCompact(item: Record<string, unknown>): boolean {
+  for (const name in item) if (!COMPACT_ATTRIBUTES.has(name)) return false;
+  return true;
+}
+
+/** Reads a rollup item back into its bucket and aggregate; what it groups comes from its keys. */
+export function rollupFromItem(item: Record<string, unknown>): RollupBucket {
+  const slot = typeof item.PK === 'string' && typeof item.SK === 'string' ? keys.parseRollupKey(item.PK, item.SK) : undefined;
+  if (!slot) throw new CorruptRollupError(`rollup ${String(item.PK)} / ${String(item.SK)}: not a rollup key`);
+  return { ...slot, aggregate: rollupAggregate(item).aggregate };
 }
 
 /**
- * The compacted form of a rollup item: each status's loose bin attributes folded into its packed attribute,
- * everything else as it was. `undefined` when the item has no loose bins. Every run write `ADD`s to exactly
- * one `<c>N`, so `guard` (the run counts this was computed from) tells whether a write came in meanwhile.
+ * The compacted form of a rollup item: PK, SK, `kind`, `expiresAt` and one packed attribute per status that
+ * has runs, holding the packed and loose figures merged. `undefined` when the item is compact already. Every
+ * run write `ADD`s 1 to exactly one loose `<c>N`, so `guard` (the loose run counts it was computed from) tells
+ * whether a write came in meanwhile.
  */
-export function compactedRollupItem(item: Record<string, unknown>): { item: Record<string, unknown>; guard: Record<string, number | undefined>; binsFolded: number } | undefined {
-  const out: Record<string, unknown> = { ...item };
+export function compactedRollupItem(
+  item: Record<string, unknown>,
+): { item: Record<string, unknown>; guard: Record<string, number | undefined>; binsFolded: number } | undefined {
+  if (isCompact(item)) return undefined;
+  rollupFromItem(item); // refuses an item whose key or packed figures are corrupt before it is rewritten
+  const { aggregate, looseBins } = rollupAggregate(item);
+  const out: Record<string, unknown> = { PK: item.PK, SK: item.SK, kind: 'rollup' };
+  if (item.expiresAt !== undefined) out.expiresAt = item.expiresAt;
   const guard: Record<string, number | undefined> = {};
-  let binsFolded = 0;
   for (const status of TERMINAL_STATUSES) {
     const c = STATUS_CODE[status];
     const runs = item[rollupAttr.runs(c)];
     guard[rollupAttr.runs(c)] = typeof runs === 'number' ? runs : undefined;
-    const loose = looseBins(item, c);
-    if (loose.size === 0) continue;
-    const sketch = new DurationSketch();
-    addPackedBins(item, c, sketch);
-    for (const [name, [index, count]] of loose) {
-      sketch.addBin(index, count);
-      delete out[name];
-    }
-    out[rollupAttr.packed(c)] = packBins(sketch.bins);
-    binsFolded += loose.size;
+    if (aggregate[status].runs > 0) out[rollupAttr.packed(c)] = packStatus(aggregate[status]);
   }
-  return binsFolded ? { item: out, guard, binsFolded } : undefined;
+  return { item: out, guard, binsFolded: looseBins };
 }
 
 /** A watched target (`kind: target`). */

@@ -55,6 +55,23 @@ const GRANULARITY_CODE: Record<Granularity, string> = { week: 'W', day: 'D', hou
 const granularityCode = (g: Granularity) => GRANULARITY_CODE[g];
 export const rollupSk = (granularity: Granularity, bucket: string, key: string) =>
   `${granularityCode(granularity)}#${bucket}#${key}`;
+/**
+ * What a rollup item's keys say: level, grouping, scope, granularity, bucket and group key. Scopes and keys
+ * may contain `#` (type names are UCS's); levels, groupings, granularities and buckets never do. Undefined
+ * when the keys are not a rollup's.
+ */
+export function parseRollupKey(
+  pk: string,
+  sk: string,
+): { level: Level; grouping: RollupGrouping; scope: string; granularity: Granularity; bucket: string; key: string } | undefined {
+  const p = /^ROLLUP#(job|step)#(none|type|fleet|cluster)#(.+)$/s.exec(pk);
+  const s = /^([WDH])#([^#]+)#(.*)$/s.exec(sk);
+  if (!p || !s) return undefined;
+  const granularity = (Object.keys(GRANULARITY_CODE) as Granularity[]).find((g) => GRANULARITY_CODE[g] === s[1]);
+  if (!granularity) return undefined;
+  return { level: p[1] as Level, grouping: p[2] as RollupGrouping, scope: p[3]!, granularity, bucket: s[2]!, key: s[3]! };
+}
+
 /** The sort-key range `[from, to)` of buckets in one rollup partition. */
 export const rollupSkRange = (granularity: Granularity, fromBucket: string, toBucket: string) =>
   [`${granularityCode(granularity)}#${fromBucket}`, `${granularityCode(granularity)}#${toBucket}`] as const;

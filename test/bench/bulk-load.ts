@@ -26,7 +26,7 @@ export function itemsOf(records: Iterable<JobRecord>): Item[] {
           const SK = keys.rollupSk(granularity, bucket, slot.key);
           let item = rollups.get(`${PK}|${SK}`);
           if (!item) {
-            item = { PK, SK, kind: 'rollup', level: run.level, grouping: slot.grouping, scope: slot.scope, key: slot.key, granularity, bucket };
+            item = { PK, SK, kind: 'rollup' };
             rollups.set(`${PK}|${SK}`, item);
           }
           const add = (name: string, n: number) => (item[name] = ((item[name] as number | undefined) ?? 0) + n);
