@@ -97,7 +97,7 @@ export async function compactRollups(store: JobStore, range: MicrosRange): Promi
     raced: 0,
   };
   const compact = async (level: Level, grouping: RollupGrouping, scopes: readonly string[]): Promise<PartitionCompaction[]> => {
-    const jobs = scopes.flatMap((scope) => GRANULARITIES.map((g) => () => store.compactRollups(level, grouping, scope, g, ...buckets[g])));
+    const jobs = scopes.flatMap((scope) => GRANULARITIES.map((g) => () => store.compactRollups({ level, grouping, scope, granularity: g, fromBucket: buckets[g][0], toBucket: buckets[g][1] })));
     const results: PartitionCompaction[] = [];
     for (let i = 0; i < jobs.length; i += PARTITION_CONCURRENCY) {
       results.push(...(await Promise.all(jobs.slice(i, i + PARTITION_CONCURRENCY).map((run) => run()))));

@@ -160,7 +160,7 @@ async function aggregateWindow(
     for (const scope of plan.scopes) {
       reads.push(
         store
-          .readRollups(q.level, plan.grouping, scope, granularity, bucketOf(piece.from), bucketOf(piece.to))
+          .readRollups({ level: q.level, grouping: plan.grouping, scope, granularity, fromBucket: bucketOf(piece.from), toBucket: bucketOf(piece.to) })
           .then((items) => {
             for (const item of items) {
               const at = bucketStart(granularity, item.bucket);

@@ -28,7 +28,6 @@ import {
 import * as keys from './keys';
 import {
   InvalidPositionError,
-  type Granularity,
   type JobListFilter,
   type JobStore,
   type Level,
@@ -36,7 +35,7 @@ import {
   type Page,
   type RollupBucket,
   type PartitionCompaction,
-  type RollupGrouping,
+  type RollupRange,
   type Target,
   type TargetKind,
   type TerminalRun,
@@ -390,46 +389,33 @@ export class DynamoDbJobStore implements JobStore {
     return { items, ...(exclusive ? { nextKey: exclusive as Record<string, string> } : {}) };
   }
 
-  /** {@inheritDoc JobStore.readRollups} */
-  async readRollups(
-    level: Level,
-    grouping: RollupGrouping,
-    scope: string,
-    granularity: Granularity,
-    fromBucket: string,
-    toBucket: string,
-  ): Promise<RollupBucket[]> {
-    if (fromBucket >= toBucket) return [];
-    const [from, to] = keys.rollupSkRange(granularity, fromBucket, toBucket);
-    const items = await this.queryAll({
+  /** The raw rollup items of a range (the sort-key range is wider by its last bucket's keys: filter by bucket). */
+  private async rollupItems(range: RollupRange, consistent: boolean): Promise<Record<string, unknown>[]> {
+    if (range.fromBucket >= range.toBucket) return [];
+    const [from, to] = keys.rollupSkRange(range.granularity, range.fromBucket, range.toBucket);
+    return this.queryAll({
       KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': keys.rollupPk(level, grouping, scope), ':from': from, ':to': to },
+      ExpressionAttributeValues: { ':pk': keys.rollupPk(range.level, range.grouping, range.scope), ':from': from, ':to': to },
+      ...(consistent ? { ConsistentRead: true } : {}),
     });
-    return items.map(rollupFromItem).filter((r) => r.bucket >= fromBucket && r.bucket < toBucket);
+  }
+
+  /** {@inheritDoc JobStore.readRollups} */
+  async readRollups(range: RollupRange): Promise<RollupBucket[]> {
+    return (await this.rollupItems(range, false))
+      .map(rollupFromItem)
+      .filter((r) => r.bucket >= range.fromBucket && r.bucket < range.toBucket);
   }
 
   /** {@inheritDoc JobStore.compactRollups} */
-  async compactRollups(
-    level: Level,
-    grouping: RollupGrouping,
-    scope: string,
-    granularity: Granularity,
-    fromBucket: string,
-    toBucket: string,
-  ): Promise<PartitionCompaction> {
+  async compactRollups(range: RollupRange): Promise<PartitionCompaction> {
     const result: PartitionCompaction = { examined: 0, compacted: 0, binsFolded: 0, raced: 0, keys: [] };
-    if (fromBucket >= toBucket) return result;
-    const [from, to] = keys.rollupSkRange(granularity, fromBucket, toBucket);
-    const items = await this.queryAll({
-      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': keys.rollupPk(level, grouping, scope), ':from': from, ':to': to },
-      ConsistentRead: true,
-    });
+    const items = await this.rollupItems(range, true);
     const groupKeys = new Set<string>();
     const rewrites: { item: Record<string, unknown>; guard: Record<string, number | undefined>; binsFolded: number }[] = [];
     for (const item of items) {
       const slot = keys.parseRollupKey(String(item.PK), String(item.SK));
-      if (!slot || slot.bucket < fromBucket || slot.bucket >= toBucket) continue;
+      if (!slot || slot.bucket < range.fromBucket || slot.bucket >= range.toBucket) continue;
       result.examined += 1;
       groupKeys.add(slot.key);
       const compacted = compactedRollupItem(item);

@@ -42,6 +42,16 @@ export interface TerminalRun {
   belongsAt: string;
 }
 
+/** The rollup items of one partition at one granularity whose bucket is in [fromBucket, toBucket) (bucket strings compare as times). */
+export interface RollupRange {
+  level: Level;
+  grouping: RollupGrouping;
+  scope: string;
+  granularity: Granularity;
+  fromBucket: string;
+  toBucket: string;
+}
+
 /** What compacting one rollup partition did. */
 export interface PartitionCompaction {
   /** Rollup items read. */
@@ -125,28 +135,13 @@ export interface JobStore {
   getJob(source: JobSource, jobId: string): Promise<{ job: JobRecord; history: JobRecord[] } | undefined>;
   /** Latest job states, newest sort time first. */
   listJobs(filter: JobListFilter, limit: number, startKey?: Record<string, string>): Promise<Page<JobRecord>>;
-  /** Rollup items of one partition whose bucket is in [fromBucket, toBucket) (bucket strings compare as times). */
-  readRollups(
-    level: Level,
-    grouping: RollupGrouping,
-    scope: string,
-    granularity: Granularity,
-    fromBucket: string,
-    toBucket: string,
-  ): Promise<RollupBucket[]>;
+  /** The rollup items of a range. */
+  readRollups(range: RollupRange): Promise<RollupBucket[]>;
   /**
-   * Folds the loose sketch-bin attributes of the rollup items of one partition whose bucket is in
-   * [fromBucket, toBucket) into packed ones. Reads return the same aggregates before and after; an item that
-   * gains a run meanwhile is left for the next pass (`raced`), never overwritten.
+   * Folds the loose figures of the rollup items of a range into packed ones. Reads return the same aggregates
+   * before and after; an item that gains a run meanwhile is left for the next pass (`raced`), never overwritten.
    */
-  compactRollups(
-    level: Level,
-    grouping: RollupGrouping,
-    scope: string,
-    granularity: Granularity,
-    fromBucket: string,
-    toBucket: string,
-  ): Promise<PartitionCompaction>;
+  compactRollups(range: RollupRange): Promise<PartitionCompaction>;
   /** Terminal runs whose `belongsAt` is in [from, to) (ISO times), for the partial hours at window edges. */
   readRuns(level: Level, from: string, to: string): Promise<TerminalRun[]>;
 

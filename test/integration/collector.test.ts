@@ -58,9 +58,9 @@ describe('collectors against the UCS simulator and DynamoDB Local', () => {
     expect(await w.store.getJob('policy', expectedPolicy.jobId)).toEqual({ job: expectedPolicy, history: [expectedPolicy] });
     expect(await w.store.getJob('federation', expectedFederation.jobId)).toEqual({ job: expectedFederation, history: [expectedFederation] });
 
-    const [policyDay] = await w.store.readRollups('job', 'type', '*', 'day', '2025-11-10', '2025-11-11');
+    const [policyDay] = await w.store.readRollups({ level: 'job', grouping: 'type', scope: '*', granularity: 'day', fromBucket: '2025-11-10', toBucket: '2025-11-11' });
     expect(policyDay?.aggregate.succeeded).toMatchObject({ runs: 1, minMs: 4984.451, maxMs: 4984.451 });
-    const [fedSteps] = await w.store.readRollups('step', 'fleet', '*', 'hour', '2023-07-31T13', '2023-07-31T14');
+    const [fedSteps] = await w.store.readRollups({ level: 'step', grouping: 'fleet', scope: '*', granularity: 'hour', fromBucket: '2023-07-31T13', toBucket: '2023-07-31T14' });
     expect(fedSteps).toMatchObject({ key: 'fleet-seed' });
     expect(fedSteps?.aggregate.succeeded).toMatchObject({ runs: 4, sumMs: 63745.468 + 1348.715, maxMs: 63745.468, minMs: 0 });
 

@@ -59,7 +59,7 @@ async function rollups(store: DynamoDbJobStore) {
   const out: Record<string, unknown> = {};
   for (const [level, grouping, scope] of PARTITIONS) {
     for (const [granularity, from, to] of [['week', '2025-11-10', '2025-11-17'], ['day', '2025-11-10', '2025-11-11'], ['hour', '2025-11-10T00', '2025-11-11T00']] as [Granularity, string, string][]) {
-      for (const r of await store.readRollups(level, grouping, scope, granularity, from, to)) out[`${level}|${grouping}|${scope}|${r.bucket}|${r.key}`] = comparable(r);
+      for (const r of await store.readRollups({ level: level, grouping: grouping, scope: scope, granularity: granularity, fromBucket: from, toBucket: to })) out[`${level}|${grouping}|${scope}|${r.bucket}|${r.key}`] = comparable(r);
     }
   }
   return out;
@@ -161,7 +161,7 @@ describe('rollup compaction against DynamoDB Local', { timeout: 180_000 }, () =>
     await doc.send(new UpdateCommand({ TableName: tableName, Key: key, UpdateExpression: 'SET sP = :p', ExpressionAttributeValues: { ':p': Uint8Array.from([1, 5, 0]) } }));
     const stored = await rawRollup(doc, tableName, 'job', 'none', '*', 'day', '2025-11-10', 'all');
 
-    const read = store.readRollups('job', 'none', '*', 'day', '2025-11-10', '2025-11-11');
+    const read = store.readRollups({ level: 'job', grouping: 'none', scope: '*', granularity: 'day', fromBucket: '2025-11-10', toBucket: '2025-11-11' });
     await expect(read).rejects.toBeInstanceOf(CorruptRollupError);
     await expect(read).rejects.toThrow(/rollup ROLLUP#job#none#\* \/ D#2025-11-10#all, attribute sP: packed figures end inside the zero-duration count at byte 3/);
     await expect(compactRollups(store, RANGE)).rejects.toThrow(/D#2025-11-10#all, attribute sP/);

@@ -26,7 +26,7 @@ const day = '2025-11-10';
 const window = { from: `${day}T00:00:00.000000Z`, to: `${day}T23:59:59.999999Z` };
 
 async function totals(store: JobStore, level: 'job' | 'step') {
-  const rollups = await store.readRollups(level, 'none', '*', 'day', day, '2025-11-11');
+  const rollups = await store.readRollups({ level: level, grouping: 'none', scope: '*', granularity: 'day', fromBucket: day, toBucket: '2025-11-11' });
   const agg = rollups[0]?.aggregate;
   return {
     succeeded: agg?.succeeded.runs ?? 0,
@@ -54,10 +54,10 @@ describe('DynamoDbJobStore against DynamoDB Local', () => {
       expect.objectContaining({ level: 'step', type: 'UpdateConstraint', durationMs: 1135.729, clusterId: 'be72df63-7dfa-426d-acc9-6c426c4e979c' }),
     ]);
 
-    const [dayRollup] = await store.readRollups('job', 'type', '*', 'day', day, '2025-11-11');
+    const [dayRollup] = await store.readRollups({ level: 'job', grouping: 'type', scope: '*', granularity: 'day', fromBucket: day, toBucket: '2025-11-11' });
     expect(dayRollup?.key).toBe('policy/UpdateConstraint');
     expect(dayRollup?.aggregate.succeeded).toMatchObject({ runs: 1, withDuration: 1, sumMs: 4984.451, minMs: 4984.451, maxMs: 4984.451 });
-    const [hourRollup] = await store.readRollups('step', 'cluster', 'source=policy', 'hour', '2025-11-10T07', '2025-11-10T08');
+    const [hourRollup] = await store.readRollups({ level: 'step', grouping: 'cluster', scope: 'source=policy', granularity: 'hour', fromBucket: '2025-11-10T07', toBucket: '2025-11-10T08' });
     expect(hourRollup).toMatchObject({ key: 'be72df63-7dfa-426d-acc9-6c426c4e979c', bucket: '2025-11-10T07' });
 
     const before = { ...store.capacity };
@@ -77,9 +77,9 @@ describe('DynamoDbJobStore against DynamoDB Local', () => {
     expect(steps.map((s) => [s.type, s.durationMs]).sort()).toEqual(
       [['CreateCert', 0], ['CreateNetworkResource', 63745.468], ['CreateNode', 1348.715], ['InstallFederationChart', 0]].sort(),
     );
-    const [fleet] = await store.readRollups('job', 'fleet', 'type=federation/CreateFederationContainer', 'hour', '2023-07-31T13', '2023-07-31T14');
+    const [fleet] = await store.readRollups({ level: 'job', grouping: 'fleet', scope: 'type=federation/CreateFederationContainer', granularity: 'hour', fromBucket: '2023-07-31T13', toBucket: '2023-07-31T14' });
     expect(fleet?.aggregate.succeeded).toMatchObject({ runs: 1, minMs: 63776.861, maxMs: 63776.861 });
-    const [steps13] = await store.readRollups('step', 'none', '*', 'hour', '2023-07-31T13', '2023-07-31T14');
+    const [steps13] = await store.readRollups({ level: 'step', grouping: 'none', scope: '*', granularity: 'hour', fromBucket: '2023-07-31T13', toBucket: '2023-07-31T14' });
     expect(steps13?.aggregate.succeeded).toMatchObject({ runs: 4, withDuration: 4, minMs: 0, maxMs: 63745.468 });
     expect(steps13?.aggregate.succeeded.sketch.zeroCount).toBe(2);
   });

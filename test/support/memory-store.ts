@@ -1,7 +1,6 @@
 import type { JobRecord, JobSource } from '../../lib/jobs/record';
 import { addRun, emptyAggregate } from '../../lib/stats/aggregate';
 import type {
-  Granularity,
   JobListFilter,
   JobStore,
   Level,
@@ -9,7 +8,7 @@ import type {
   Page,
   PartitionCompaction,
   RollupBucket,
-  RollupGrouping,
+  RollupRange,
   Target,
   TargetKind,
   TerminalRun,
@@ -89,18 +88,13 @@ export class MemoryJobStore implements JobStore {
     });
   }
 
-  readRollups(
-    level: Level,
-    grouping: RollupGrouping,
-    scope: string,
-    granularity: Granularity,
-    fromBucket: string,
-    toBucket: string,
-  ): Promise<RollupBucket[]> {
+  private itemsOf(r: RollupRange): RollupBucket[] {
+    return (this.rollups.get(`${r.level}|${r.grouping}|${r.scope}|${r.granularity}`) ?? []).filter((i) => i.bucket >= r.fromBucket && i.bucket < r.toBucket);
+  }
+
+  readRollups(range: RollupRange): Promise<RollupBucket[]> {
     this.reads.rollupQueries += 1;
-    const items = (this.rollups.get(`${level}|${grouping}|${scope}|${granularity}`) ?? []).filter(
-      (i) => i.bucket >= fromBucket && i.bucket < toBucket,
-    );
+    const items = this.itemsOf(range);
     this.reads.rollupItems += items.length;
     return Promise.resolve(items);
   }
@@ -108,18 +102,10 @@ export class MemoryJobStore implements JobStore {
   /** Partitions asked to compact, as `level|grouping|scope|granularity|from|to` (nothing to fold in memory). */
   readonly compactions: string[] = [];
 
-  compactRollups(
-    level: Level,
-    grouping: RollupGrouping,
-    scope: string,
-    granularity: Granularity,
-    fromBucket: string,
-    toBucket: string,
-  ): Promise<PartitionCompaction> {
+  compactRollups(range: RollupRange): Promise<PartitionCompaction> {
+    const { level, grouping, scope, granularity, fromBucket, toBucket } = range;
     this.compactions.push([level, grouping, scope, granularity, fromBucket, toBucket].join('|'));
-    const items = (this.rollups.get(`${level}|${grouping}|${scope}|${granularity}`) ?? []).filter(
-      (i) => i.bucket >= fromBucket && i.bucket < toBucket,
-    );
+    const items = this.itemsOf(range);
     return Promise.resolve({ examined: items.length, compacted: 0, binsFolded: 0, raced: 0, keys: [...new Set(items.map((i) => i.key))].sort() });
   }
 
