@@ -1,8 +1,9 @@
-// Rollup compaction. Run writes ADD each sketch bin as its own attribute, so concurrent collectors never
-// conflict on a hot rollup; reads then pay for ~10 bytes and one attribute per bin. Compaction folds those
-// loose bins into one packed binary attribute per status (lib/stats/sketch.ts `packBins`), under a condition
-// that no run was added since it read the item: statistics read the same figures before and after, from items
-// ~3× smaller (test/bench/RESULTS.md). Bins added after a compaction are loose again until the next one.
+// Rollup compaction. Run writes ADD each figure (counts, sums, one attribute per sketch bin) as loose
+// attributes, so concurrent collectors never conflict on a hot rollup; reads then pay for ~10 bytes and one
+// attribute per bin. Compaction rewrites an item with all of a status's figures in one binary attribute
+// (lib/store/packed-status.ts), under a condition that no run was added since it read the item: statistics read
+// the same figures before and after, from far smaller items (test/bench/RESULTS.md). Figures added after a
+// compaction are loose again until the next one.
 import * as z from 'zod';
 import { JobSource } from '../jobs/record';
 import type { Granularity, JobStore, Level, PartitionCompaction, RollupGrouping } from '../store/port';
