@@ -115,9 +115,9 @@ export class DynamoDbJobStore implements JobStore {
     }
   }
 
-  private expiresAt(iso: string, extraMs = 0): number | undefined {
+  private expiresAt(iso: string): number | undefined {
     if (this.retentionSec === undefined) return undefined;
-    return Math.floor((Date.parse(iso) + extraMs) / 1000) + this.retentionSec;
+    return Math.floor(Date.parse(iso) / 1000) + this.retentionSec;
   }
 
   /** Sends a write and counts it; failed conditional writes also cost capacity, unreported by DynamoDB. */
@@ -256,7 +256,8 @@ export class DynamoDbJobStore implements JobStore {
         const set = ['#kind = :kind'];
         const add = ['#n :one'];
         const conditions: string[] = [];
-        const expiresAt = this.expiresAt(`${t.bucket.length === 10 ? `${t.bucket}T00` : t.bucket}:00:00Z`, t.spanMs);
+        // A rollup lives for the retention period after its bucket ends, like the last run it can hold.
+        const expiresAt = this.expiresAt(t.endsAt);
         if (expiresAt !== undefined) {
           set.push('#exp = :exp');
           names['#exp'] = 'expiresAt';

@@ -37,12 +37,18 @@ export const dayBucket = (iso: string) => iso.slice(0, 10);
 /** UTC week bucket of an ISO time: the date of its week's Monday, `YYYY-MM-DD`. */
 export const weekBucket = (iso: string) => weekBucketOf(Date.parse(`${dayBucket(iso)}T00:00:00Z`) * 1000);
 
-/** Every rollup bucket a run belonging at `iso` is counted in, with the bucket's length in ms. */
-export const rollupBuckets = (iso: string): { granularity: Granularity; bucket: string; spanMs: number }[] => [
-  { granularity: 'week', bucket: weekBucket(iso), spanMs: 7 * 86_400_000 },
-  { granularity: 'day', bucket: dayBucket(iso), spanMs: 86_400_000 },
-  { granularity: 'hour', bucket: hourBucket(iso), spanMs: 3_600_000 },
-];
+/** Every rollup bucket a run belonging at `iso` is counted in, with the ISO time the bucket ends. */
+export function rollupBuckets(iso: string): { granularity: Granularity; bucket: string; endsAt: string }[] {
+  const week = weekBucket(iso);
+  const day = dayBucket(iso);
+  const hour = hourBucket(iso);
+  const endsAt = (start: string, ms: number) => new Date(Date.parse(start) + ms).toISOString();
+  return [
+    { granularity: 'week', bucket: week, endsAt: endsAt(`${week}T00:00:00Z`, 7 * 86_400_000) },
+    { granularity: 'day', bucket: day, endsAt: endsAt(`${day}T00:00:00Z`, 86_400_000) },
+    { granularity: 'hour', bucket: hour, endsAt: endsAt(`${hour}:00:00Z`, 3_600_000) },
+  ];
+}
 
 /** GSI2, terminal runs by level and UTC hour, ordered by the time they belong to. */
 export const runGsi2Pk = (level: Level, hour: string) => `RUNS#${level}#${hour}`;

@@ -1,3 +1,4 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -67,6 +68,23 @@ describe('DynamoDbJobStore against DynamoDB Local', () => {
     expect(store.capacity.writeRequests).toBe(before.writeRequests);
     expect(store.capacity.writeUnits).toBe(before.writeUnits);
     expect((await store.getJob('policy', record.jobId))?.history).toHaveLength(1);
+  });
+
+  it('with a retention period, lets runs expire after they belong and rollups after their bucket ends', async () => {
+    const { doc, tableName } = await createTestStore('retention');
+    const store = new DynamoDbJobStore({ client: doc, tableName, retentionDays: 30 });
+    const record = normalizePolicyJob(policySeed(), { observedAt: '2025-11-10T08:00:00.000000Z' });
+    await store.recordObservation(record);
+    const expiresAt = async (pk: string, sk: string) =>
+      (await doc.send(new GetCommand({ TableName: tableName, Key: { PK: pk, SK: sk } }))).Item?.expiresAt as number | undefined;
+    const seconds = (iso: string) => Date.parse(iso) / 1000 + 30 * 86_400;
+    // The run belongs at 2025-11-10T07:24:08.524767Z, a Monday.
+    expect(await expiresAt(keys.jobPk('policy', record.jobId), keys.runSk(1))).toBe(Math.floor(seconds('2025-11-10T07:24:08.524767Z')));
+    const rollup = (granularity: 'week' | 'day' | 'hour', bucket: string) =>
+      expiresAt(keys.rollupPk('job', 'none', '*'), keys.rollupSk(granularity, bucket, 'all'));
+    expect(await rollup('hour', '2025-11-10T07')).toBe(seconds('2025-11-10T08:00:00Z'));
+    expect(await rollup('day', '2025-11-10')).toBe(seconds('2025-11-11T00:00:00Z'));
+    expect(await rollup('week', '2025-11-10')).toBe(seconds('2025-11-17T00:00:00Z'));
   });
 
   it('stores the seed federation job with one run per sub-job', async () => {
