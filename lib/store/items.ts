@@ -203,8 +203,7 @@ export function compactedRollupItem(
   item: Record<string, unknown>,
 ): { item: Record<string, unknown>; guard: Record<string, number | undefined>; binsFolded: number } | undefined {
   if (isCompact(item)) return undefined;
-  rollupFromItem(item); // refuses an item whose key or packed figures are corrupt before it is rewritten
-  const { aggregate, looseBins } = rollupAggregate(item);
+  const { aggregate, looseBins } = rollupAggregate(item); // throws on corrupt packed figures: nothing is rewritten
   const out: Record<string, unknown> = { PK: item.PK, SK: item.SK, kind: 'rollup' };
   if (item.expiresAt !== undefined) out.expiresAt = item.expiresAt;
   const guard: Record<string, number | undefined> = {};
