@@ -1,5 +1,5 @@
 import type { JobStore, TargetKind } from '../store/port';
-import { formatMicros } from '../stats/window';
+import { isoMicrosFromDate } from '../jobs/time';
 import { NotFound } from './errors';
 import { type TargetBody, toTargetBody } from './schemas';
 
@@ -8,7 +8,7 @@ export async function addApiTarget(
   store: JobStore,
   kind: TargetKind,
   id: string,
-  now = formatMicros(Date.now() * 1000),
+  now = isoMicrosFromDate(new Date()),
 ): Promise<{ target: TargetBody; created: boolean }> {
   const { target, created } = await store.addTarget(kind, id, now, 'api');
   return { target: toTargetBody(target), created };
@@ -18,7 +18,6 @@ export async function addApiTarget(
 export async function listApiTargets(store: JobStore, kind: TargetKind | undefined, includeRetired: boolean): Promise<TargetBody[]> {
   const targets = await store.listTargets({ kind, includeRetired });
   return targets
-    .filter((t) => includeRetired || t.state === 'active')
     .map(toTargetBody)
     .sort((a, b) => (a.kind === b.kind ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.kind < b.kind ? -1 : 1));
 }
@@ -27,10 +26,7 @@ export async function listApiTargets(store: JobStore, kind: TargetKind | undefin
  * `DELETE /targets/{kind}/{id}`: retires the target (it stays listed with `includeRetired=true`, its history
  * is kept) and returns it; retiring a retired target changes nothing. 404 if the target is unknown.
  */
-export async function retireApiTarget(store: JobStore, kind: TargetKind, id: string, now = formatMicros(Date.now() * 1000)): Promise<TargetBody> {
-  const existing = await store.getTarget(kind, id);
-  if (!existing) throw new NotFound(`No ${kind} target ${id}`, { kind, id });
-  if (existing.state === 'retired') return toTargetBody(existing);
+export async function retireApiTarget(store: JobStore, kind: TargetKind, id: string, now = isoMicrosFromDate(new Date())): Promise<TargetBody> {
   const retired = await store.retireTarget(kind, id, now, 'removed through the API');
   if (!retired) throw new NotFound(`No ${kind} target ${id}`, { kind, id });
   return toTargetBody(retired);

@@ -1,3 +1,5 @@
+import { formatIsoMicros } from '../jobs/time';
+
 /**
  * Time windows of the statistics, in integer microseconds since the epoch: every stored time has microsecond
  * precision, and a JS Date (milliseconds) would misplace runs that sit within a millisecond of a window edge.
@@ -41,12 +43,11 @@ export function parseInstantMicros(text: string): number | undefined {
   return (ms - offsetMinutes * 60_000) * 1000 + micros;
 }
 
-/** Formats µs since the epoch as ISO 8601 UTC with microseconds (`2025-11-10T07:24:03.553733Z`). */
-export function formatMicros(us: number): string {
-  const ms = Math.floor(us / 1000);
-  const micros = us - ms * 1000;
-  return `${new Date(ms).toISOString().slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
-}
+/**
+ * Formats µs since the epoch as ISO 8601 UTC with microseconds (`2025-11-10T07:24:03.553733Z`): the format every
+ * stored time has, so window bounds compare with stored times as strings.
+ */
+export const formatMicros = formatIsoMicros;
 
 /** The day bucket `YYYY-MM-DD` holding an instant. */
 export const dayBucketOf = (us: number) => formatMicros(us).slice(0, 10);

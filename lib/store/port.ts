@@ -154,7 +154,7 @@ export interface JobStore {
   dueTargets(kind: TargetKind, now: string): Promise<Target[]>;
   /** Writes the bookkeeping fields of a target (poll times, errors, schedule). */
   updateTarget(target: Target): Promise<void>;
-  /** Marks a target retired with its reason; it is kept, never deleted. */
+  /** Marks a target retired with its reason (kept, never deleted); a retired one is returned unchanged, an unknown one as undefined. */
   retireTarget(kind: TargetKind, id: string, now: string, reason: string): Promise<Target | undefined>;
 
   /** Succeeds when the table is reachable. */

@@ -153,6 +153,7 @@ export class MemoryJobStore implements JobStore {
   retireTarget(kind: TargetKind, id: string, now: string, reason: string) {
     const t = this.targets.get(`${kind}#${id}`);
     if (!t) return Promise.resolve(undefined);
+    if (t.state === 'retired') return Promise.resolve({ ...t });
     const retired: Target = { ...t, state: 'retired', retiredAt: now, retiredReason: reason };
     this.targets.set(`${kind}#${id}`, retired);
     return Promise.resolve({ ...retired });
