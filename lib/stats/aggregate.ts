@@ -1,4 +1,5 @@
 import type { TerminalStatus } from '../jobs/record';
+import type { DurationFiguresBody, FailureFiguresBody } from './results';
 import { DurationSketch } from './sketch';
 
 /** Everything the statistics need about the runs of one status in one group: mergeable by addition. */
@@ -42,32 +43,24 @@ export function addRun(agg: RunAggregate, status: TerminalStatus, durationMs?: n
   return agg;
 }
 
+/** Adds the runs of one status into another's: counts and sums add, min/max take the extremes, sketches merge. */
+function mergeStatus(a: StatusAggregate, b: StatusAggregate): void {
+  a.runs += b.runs;
+  a.withDuration += b.withDuration;
+  a.sumMs += b.sumMs;
+  if (b.minMs !== undefined) a.minMs = a.minMs === undefined ? b.minMs : Math.min(a.minMs, b.minMs);
+  if (b.maxMs !== undefined) a.maxMs = a.maxMs === undefined ? b.maxMs : Math.max(a.maxMs, b.maxMs);
+  a.sketch.merge(b.sketch);
+}
+
 /** Adds `other` into `into` and returns `into`. */
 export function mergeAggregate(into: RunAggregate, other: RunAggregate): RunAggregate {
-  for (const status of TERMINAL_STATUSES) {
-    const a = into[status];
-    const b = other[status];
-    a.runs += b.runs;
-    a.withDuration += b.withDuration;
-    a.sumMs += b.sumMs;
-    if (b.minMs !== undefined) a.minMs = a.minMs === undefined ? b.minMs : Math.min(a.minMs, b.minMs);
-    if (b.maxMs !== undefined) a.maxMs = a.maxMs === undefined ? b.maxMs : Math.max(a.maxMs, b.maxMs);
-    a.sketch.merge(b.sketch);
-  }
+  for (const status of TERMINAL_STATUSES) mergeStatus(into[status], other[status]);
   return into;
 }
 
-/** Duration figures of one group, as `/stats/durations` reports them. */
-export interface DurationFigures {
-  count: number;
-  minMs: number | null;
-  maxMs: number | null;
-  meanMs: number | null;
-  p50Ms: number | null;
-  p90Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-}
+/** Duration figures of one group, as `/stats/durations` reports them (the body schema's type). */
+export type DurationFigures = DurationFiguresBody;
 
 /** Rounds to the microsecond, the precision of every duration we store. */
 export function roundMicros(ms: number): number {
@@ -77,40 +70,24 @@ export function roundMicros(ms: number): number {
 /** Duration figures over the given statuses (all terminal ones by default), percentiles from the sketch. */
 export function durationFigures(agg: RunAggregate, statuses: readonly TerminalStatus[] = TERMINAL_STATUSES): DurationFigures {
   const merged = emptyStatus();
-  for (const status of statuses) {
-    const s = agg[status];
-    merged.withDuration += s.withDuration;
-    merged.sumMs += s.sumMs;
-    if (s.minMs !== undefined) merged.minMs = merged.minMs === undefined ? s.minMs : Math.min(merged.minMs, s.minMs);
-    if (s.maxMs !== undefined) merged.maxMs = merged.maxMs === undefined ? s.maxMs : Math.max(merged.maxMs, s.maxMs);
-    merged.sketch.merge(s.sketch);
-  }
-  const bounds = { min: merged.minMs, max: merged.maxMs };
-  const q = (p: number) => {
-    const v = merged.sketch.quantile(p, bounds);
-    return v === undefined ? null : roundMicros(v);
-  };
+  for (const status of statuses) mergeStatus(merged, agg[status]);
+  const [p50, p90, p95, p99] = merged.sketch
+    .quantiles([0.5, 0.9, 0.95, 0.99], { min: merged.minMs, max: merged.maxMs })
+    .map((v) => (v === undefined ? null : roundMicros(v)));
   return {
     count: merged.withDuration,
     minMs: merged.minMs ?? null,
     maxMs: merged.maxMs ?? null,
     meanMs: merged.withDuration ? roundMicros(merged.sumMs / merged.withDuration) : null,
-    p50Ms: q(0.5),
-    p90Ms: q(0.9),
-    p95Ms: q(0.95),
-    p99Ms: q(0.99),
+    p50Ms: p50 ?? null,
+    p90Ms: p90 ?? null,
+    p95Ms: p95 ?? null,
+    p99Ms: p99 ?? null,
   };
 }
 
-/** Failure figures of one group, as `/stats/failure-rates` reports them. */
-export interface FailureFigures {
-  total: number;
-  succeeded: number;
-  failed: number;
-  timedOut: number;
-  failureRate: number | null;
-  ci95: [number, number] | null;
-}
+/** Failure figures of one group, as `/stats/failure-rates` reports them (the body schema's type). */
+export type FailureFigures = FailureFiguresBody;
 
 /** The Wilson score interval of k successes in n trials (95 % by default). */
 export function wilsonInterval(k: number, n: number, z = 1.959963984540054): [number, number] {

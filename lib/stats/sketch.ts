@@ -60,25 +60,25 @@ export class DurationSketch {
    * `min`/`max` when given. `undefined` for an empty sketch.
    */
   quantile(q: number, bounds: { min?: number; max?: number } = {}): number | undefined {
+    return this.quantiles([q], bounds)[0];
+  }
+
+  /** {@link quantile} for several `qs` at once: one count, one sort of the bins, one walk over them. */
+  quantiles(qs: readonly number[], bounds: { min?: number; max?: number } = {}): (number | undefined)[] {
     const n = this.count;
-    if (n === 0) return undefined;
-    const rank = Math.floor(q * (n - 1));
-    let value: number | undefined;
-    let seen = this.zeroCount;
-    if (rank < seen) value = 0;
-    else {
-      for (const i of [...this.bins.keys()].sort((a, b) => a - b)) {
-        seen += this.bins.get(i) ?? 0;
-        if (rank < seen) {
-          value = binValue(i);
-          break;
-        }
+    if (n === 0) return qs.map(() => undefined);
+    const sorted = [...this.bins.entries()].sort(([a], [b]) => a - b);
+    const clamp = (v: number) => Math.min(Math.max(v, bounds.min ?? v), bounds.max ?? v);
+    return qs.map((q) => {
+      const rank = Math.floor(q * (n - 1));
+      let seen = this.zeroCount;
+      if (rank < seen) return clamp(0);
+      for (const [i, c] of sorted) {
+        seen += c;
+        if (rank < seen) return clamp(binValue(i));
       }
-    }
-    value ??= 0;
-    if (bounds.min !== undefined && value < bounds.min) value = bounds.min;
-    if (bounds.max !== undefined && value > bounds.max) value = bounds.max;
-    return value;
+      return clamp(0);
+    });
   }
 }
 
