@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import type { StatsQuery } from '../stats/results';
-import { MICROS_PER_DAY, MICROS_PER_HOUR, ceilTo, formatMicros, parseInstantMicros, seriesBucketCount } from '../stats/window';
+import { INTERVAL_MICROS, MICROS_PER_DAY, defaultedWindow, formatMicros, seriesBucketCount } from '../stats/window';
 import { BadRequest } from './errors';
 import type { DurationStatsParams, FailureRateStatsParams } from './schemas';
 
@@ -57,24 +57,19 @@ export interface RequestLimits {
   nowMicros?: number;
 }
 
-/** Default stats window length when `from` is absent. */
-export const DEFAULT_WINDOW_DAYS = 7;
 /** Most entries a `series` may have (1000 hours ≈ 41 days at `interval=hour`). */
 export const MAX_SERIES_BUCKETS = 1000;
 
 /**
- * Resolves a `[from, to)` window: `to` defaults to now rounded up to the next whole UTC hour (so repeated
- * queries in one hour agree and read whole rollups), `from` to `to` − 7 days. `from ≥ to` and windows longer
- * than `maxWindowDays` are BadRequests naming `from`.
+ * Resolves a `[from, to)` window with the defaults of `defaultedWindow` (lib/stats/window.ts). `from ≥ to` and
+ * windows longer than `maxWindowDays` are BadRequests naming `from`.
  */
 export function resolveWindow(
   params: { from?: string; to?: string },
   limits: RequestLimits,
 ): { from: number; to: number } {
-  const now = limits.nowMicros ?? Date.now() * 1000;
-  const to = params.to === undefined ? ceilTo(now, MICROS_PER_HOUR) : parseInstantMicros(params.to);
+  const { from, to } = defaultedWindow(params, limits.nowMicros ?? Date.now() * 1000);
   if (to === undefined) throw new BadRequest('to', 'is not a valid time');
-  const from = params.from === undefined ? to - DEFAULT_WINDOW_DAYS * MICROS_PER_DAY : parseInstantMicros(params.from);
   if (from === undefined) throw new BadRequest('from', 'is not a valid time');
   if (from >= to) throw new BadRequest('from', `must be before "to" (${formatMicros(from)} >= ${formatMicros(to)})`);
   if (to - from > limits.maxWindowDays * MICROS_PER_DAY) {
@@ -89,8 +84,7 @@ export function resolveWindow(
 export function resolveStatsQuery(params: DurationStatsParams | FailureRateStatsParams, limits: RequestLimits): StatsQuery {
   const window = resolveWindow(params, limits);
   if (params.interval) {
-    const unit = params.interval === 'hour' ? MICROS_PER_HOUR : MICROS_PER_DAY;
-    const buckets = seriesBucketCount(window, unit);
+    const buckets = seriesBucketCount(window, INTERVAL_MICROS[params.interval]);
     if (buckets > MAX_SERIES_BUCKETS) {
       throw new BadRequest('interval', `would give ${buckets} series entries, more than ${MAX_SERIES_BUCKETS}: use a shorter window or interval=day`);
     }

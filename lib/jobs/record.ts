@@ -14,7 +14,7 @@ export type TerminalStatus = z.infer<typeof TerminalStatus>;
 
 /** True when a run in this status is over (and counts in statistics). */
 export function isTerminal(status: CanonicalStatus): status is TerminalStatus {
-  return status === 'succeeded' || status === 'failed' || status === 'timed_out';
+  return (TerminalStatus.options as readonly string[]).includes(status);
 }
 
 /** ISO 8601 UTC with exactly six fractional digits, e.g. `2025-11-10T07:24:03.553733Z`. */

@@ -11,7 +11,7 @@ import * as z from 'zod';
 import { JobSource, TerminalStatus } from '../jobs/record';
 import { emptyAggregate, failureFigures, roundMicros, type DurationFigures } from '../stats/aggregate';
 import { StatsGroupBy, StatsLevel, type DurationStatsBody, type FailureRateStatsBody } from '../stats/results';
-import { MICROS_PER_DAY, MICROS_PER_HOUR, ceilTo, dayBucketOf, formatMicros, parseInstantMicros } from '../stats/window';
+import { dayBucketOf, defaultedWindow, formatMicros, parseInstantMicros } from '../stats/window';
 import { ItemKind, RunItem } from '../store/items';
 import { typeKey } from '../store/rollups';
 import {
@@ -81,7 +81,6 @@ export interface FoundExport {
   summary: ManifestSummary;
 }
 
-const DEFAULT_WINDOW_DAYS = 7;
 const MAX_SEARCH_DEPTH = 8;
 
 async function exists(path: string): Promise<boolean> {
@@ -272,9 +271,8 @@ export function resolveAnalyzeQuery(options: AnalyzeOptions, nowMicros = Date.no
   if (!parsed.success) throw new AnalyzeOptionError(issuesOf(parsed.error));
   const o = parsed.data;
   if (o.groupBy === 'cluster' && o.level !== 'step') throw new AnalyzeOptionError('--groupBy cluster needs --level step');
-  const to = o.to === undefined ? ceilTo(nowMicros, MICROS_PER_HOUR) : parseInstantMicros(o.to);
+  const { from, to } = defaultedWindow(o, nowMicros);
   if (to === undefined) throw new AnalyzeOptionError(`--to: "${o.to}" is not a valid ISO 8601 time`);
-  const from = o.from === undefined ? to - DEFAULT_WINDOW_DAYS * MICROS_PER_DAY : parseInstantMicros(o.from);
   if (from === undefined) throw new AnalyzeOptionError(`--from: "${o.from}" is not a valid ISO 8601 time`);
   if (from >= to) throw new AnalyzeOptionError(`--from must be before --to (${formatMicros(from)} >= ${formatMicros(to)})`);
   return { level: o.level, groupBy: o.groupBy, from, to, source: o.source, type: o.type, status: o.status };

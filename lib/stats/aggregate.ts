@@ -1,4 +1,4 @@
-import type { TerminalStatus } from '../jobs/record';
+import { TerminalStatus } from '../jobs/record';
 import type { DurationFiguresBody, FailureFiguresBody } from './results';
 import { DurationSketch } from './sketch';
 
@@ -18,7 +18,7 @@ export interface StatusAggregate {
 export type RunAggregate = Record<TerminalStatus, StatusAggregate>;
 
 /** The terminal statuses in a fixed order. */
-export const TERMINAL_STATUSES: readonly TerminalStatus[] = ['succeeded', 'failed', 'timed_out'];
+export const TERMINAL_STATUSES: readonly TerminalStatus[] = TerminalStatus.options;
 
 function emptyStatus(): StatusAggregate {
   return { runs: 0, withDuration: 0, sumMs: 0, sketch: new DurationSketch() };

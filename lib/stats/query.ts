@@ -1,4 +1,4 @@
-import type { JobSource, TerminalStatus } from '../jobs/record';
+import { JobSource, type TerminalStatus } from '../jobs/record';
 import type { Granularity, JobStore, RollupGrouping, TerminalRun } from '../store/port';
 import { rollupSlots, sourceScope, typeKey, typeScope } from '../store/rollups';
 import {
@@ -21,6 +21,7 @@ import type {
   StatsQuery,
 } from './results';
 import {
+  INTERVAL_MICROS,
   MICROS_PER_DAY,
   MICROS_PER_HOUR,
   dayBucketOf,
@@ -29,6 +30,7 @@ import {
   formatMicros,
   hourBucketOf,
   parseInstantMicros,
+  seriesBucketCount,
   seriesBuckets,
   weekBucketOf,
   type MicrosRange,
@@ -41,7 +43,6 @@ import {
  * and its cost is (buckets × groups) rollup items plus the runs of at most two partial hours.
  */
 
-const SOURCES: readonly JobSource[] = ['federation', 'policy'];
 
 /** Where a query's groups come from: one rollup grouping, the scopes to read and how a rollup key maps to a group. */
 interface GroupPlan {
@@ -85,7 +86,7 @@ function planFor(q: StatsQuery): GroupPlan {
       const type = q.type;
       if (type !== undefined) {
         // A type without a source may exist under both sources: read both scoped partitions.
-        scopes = (q.source ? [q.source] : SOURCES).map((source) => typeScope(typeKey({ source, type })));
+        scopes = (q.source ? [q.source] : JobSource.options).map((source) => typeScope(typeKey({ source, type })));
       } else if (q.source !== undefined) scopes = [sourceScope(q.source)];
       return { grouping: q.groupBy, scopes, groupOf: (key) => key };
     }
@@ -126,7 +127,7 @@ async function aggregateWindow(
   const plan = planFor(q);
   const groups = new Map<string, GroupAggregates>();
   const seriesOrigin = seriesUnit === undefined ? 0 : floorTo(window.from, seriesUnit);
-  const seriesLength = seriesUnit === undefined ? 0 : seriesBuckets(window, seriesUnit).length;
+  const seriesLength = seriesUnit === undefined ? 0 : seriesBucketCount(window, seriesUnit);
 
   const add = (key: string, at: number, apply: (agg: RunAggregate) => void) => {
     let g = groups.get(key);
@@ -206,7 +207,7 @@ function windowsOf(q: StatsQuery): { current: MicrosRange; previous: MicrosRange
 /** Aggregates the query's window (and the previous one when comparing); groups sorted by key. */
 async function aggregateQuery(store: JobStore, q: StatsQuery) {
   const windows = windowsOf(q);
-  const unit = q.interval === 'hour' ? MICROS_PER_HOUR : q.interval === 'day' ? MICROS_PER_DAY : undefined;
+  const unit = q.interval === undefined ? undefined : INTERVAL_MICROS[q.interval];
   const [current, previous] = await Promise.all([
     aggregateWindow(store, q, windows.current, unit),
     q.compare === 'previous' ? aggregateWindow(store, q, windows.previous, undefined) : undefined,
@@ -284,8 +285,8 @@ export async function durationStats(store: JobStore, q: StatsQuery): Promise<Dur
 
 /** Failure-rate statistics (`GET /stats/failure-rates`): groups with no terminal run are left out. */
 export async function failureRateStats(store: JobStore, q: StatsQuery): Promise<FailureRateStatsBody> {
-  // Failure rates always cover every terminal status.
-  const aggregated = await aggregateQuery(store, { ...q, status: undefined });
+  // Failure rates always cover every terminal status (`status` only narrows durations).
+  const aggregated = await aggregateQuery(store, q);
   const groups: FailureGroupBody[] = buildGroups(
     aggregated,
     (agg): FailureFiguresBody => failureFigures(agg),

@@ -8,6 +8,8 @@ import { formatIsoMicros } from '../jobs/time';
 export const MICROS_PER_HOUR = 3_600_000_000;
 export const MICROS_PER_DAY = 24 * MICROS_PER_HOUR;
 export const MICROS_PER_WEEK = 7 * MICROS_PER_DAY;
+/** The length of one series bucket of `interval=day|hour`. */
+export const INTERVAL_MICROS = { day: MICROS_PER_DAY, hour: MICROS_PER_HOUR } as const;
 /** Weeks start on Monday (ISO 8601); the epoch, 1970-01-01, was a Thursday. */
 const WEEK_OFFSET = 4 * MICROS_PER_DAY;
 
@@ -57,6 +59,20 @@ export const hourBucketOf = (us: number) => formatMicros(us).slice(0, 13);
 export const weekStartOf = (us: number) => floorTo(us - WEEK_OFFSET, MICROS_PER_WEEK) + WEEK_OFFSET;
 /** The week bucket holding an instant: its Monday, `YYYY-MM-DD`. */
 export const weekBucketOf = (us: number) => dayBucketOf(weekStartOf(us));
+
+/** Default statistics window length when `from` is absent (API and offline analyzer alike). */
+export const DEFAULT_WINDOW_DAYS = 7;
+
+/**
+ * The `[from, to)` of a statistics request, defaults applied: `to` = now rounded up to the next whole UTC hour
+ * (so repeated queries in one hour agree and read whole rollups), `from` = `to` − 7 days. A bound that does not
+ * parse comes back undefined; each caller words its own error, and checks the order.
+ */
+export function defaultedWindow(text: { from?: string; to?: string }, nowUs: number): { from?: number; to?: number } {
+  const to = text.to === undefined ? ceilTo(nowUs, MICROS_PER_HOUR) : parseInstantMicros(text.to);
+  if (to === undefined) return {};
+  return { from: text.from === undefined ? to - DEFAULT_WINDOW_DAYS * MICROS_PER_DAY : parseInstantMicros(text.from), to };
+}
 
 /** A half-open time range `[from, to)` in µs. */
 export interface MicrosRange {
