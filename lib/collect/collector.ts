@@ -6,7 +6,7 @@ import { logger } from '../observability';
 import type { JobStore, Target, TargetKind } from '../store/port';
 import type { UcsApi } from '../ucs/api';
 import { NotFoundError, UcsError } from '../ucs/errors';
-import { afterFailure, afterSuccess, type ScheduleConfig } from './schedule';
+import { afterFailure, afterSuccess, plus, type ScheduleConfig } from './schedule';
 import { shardOf } from './shard';
 
 /** What a collector run needs from the outside world. */
@@ -116,7 +116,7 @@ export async function collectTargets(kind: TargetKind, deps: CollectorDeps, opti
       // The target remembers the last state it produced: an identical one costs no store read or write.
       let changed = false;
       if (fp !== target.lastFingerprint) {
-        const result = await deps.store.recordObservation(record);
+        const result = await deps.store.recordObservation(record, fp);
         changed = result.outcome === 'changed';
         summary.newTerminalRuns += result.newRuns;
       }
@@ -167,7 +167,7 @@ export async function collectTargets(kind: TargetKind, deps: CollectorDeps, opti
     summary.skippedForTime = targets.length - next;
     // Skipped targets keep their older next-poll time; pushing back the ones polled here puts the skipped
     // ones first in the next run. Only overloaded runs pay these writes.
-    const pushedBack = new Date(startedAt.getTime() + options.schedule.pollIntervalSec * 1000).toISOString();
+    const pushedBack = plus(startedAt, options.schedule.pollIntervalSec);
     for (const target of polledTargets) {
       try {
         await deps.store.updateTarget({ ...target, nextPollAt: pushedBack, lastPolledAt: startIso });

@@ -19,7 +19,8 @@ export const DEFAULT_SCHEDULE: Omit<ScheduleConfig, 'pollIntervalSec'> = {
   terminalFirstRecheckSec: 300,
 };
 
-const plus = (now: Date, sec: number) => new Date(now.getTime() + sec * 1000).toISOString();
+/** The ISO time `sec` seconds after `now` (target bookkeeping times). */
+export const plus = (now: Date, sec: number) => new Date(now.getTime() + sec * 1000).toISOString();
 
 /** What the collector learned from one successful poll. */
 export interface PollOutcome {

@@ -1,6 +1,6 @@
 import { logger } from '../observability';
 import type { FederationJob, FederationSubJob, PolicyJob, PolicyTask } from '../ucs/schemas';
-import type { Anomaly, JobRecord, JobStep } from './record';
+import { definedOnly, type Anomaly, type JobRecord, type JobStep } from './record';
 import { canonicalStatus } from './status';
 import { durationMs, parseUcsTime, type TimeValue } from './time';
 
@@ -230,9 +230,4 @@ function warnOnAnomalies(record: JobRecord): void {
 function text(value: string | null | undefined): string | undefined {
   if (value === null || value === undefined || value.trim() === '') return undefined;
   return value;
-}
-
-/** Drops keys whose value is undefined, so absent optional fields are really absent. */
-function definedOnly<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

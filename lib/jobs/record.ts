@@ -12,6 +12,11 @@ export type CanonicalStatus = z.infer<typeof CanonicalStatus>;
 export const TerminalStatus = z.enum(['succeeded', 'failed', 'timed_out']);
 export type TerminalStatus = z.infer<typeof TerminalStatus>;
 
+/** Drops keys whose value is undefined, so absent optional fields are really absent (in items and bodies). */
+export function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
 /** True when a run in this status is over (and counts in statistics). */
 export function isTerminal(status: CanonicalStatus): status is TerminalStatus {
   return (TerminalStatus.options as readonly string[]).includes(status);

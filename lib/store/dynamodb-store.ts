@@ -9,7 +9,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { fingerprint } from '../jobs/fingerprint';
-import { isTerminal, type JobRecord, type JobSource } from '../jobs/record';
+import { definedOnly, isTerminal, type JobRecord, type JobSource } from '../jobs/record';
 import { logger } from '../observability';
 import { binIndex } from '../stats/sketch';
 import {
@@ -72,10 +72,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The record state the next observation is compared with. */
 type Latest = JobStateItem;
 
-function conditionFailedAt(error: unknown): boolean[] | undefined {
-  if (!(error instanceof TransactionCanceledException)) return undefined;
-  return (error.CancellationReasons ?? []).map((r) => r.Code === 'ConditionalCheckFailed');
+/** True when a run's transaction failed on its first item's condition: the run item exists, counted before. */
+function runAlreadyCounted(error: unknown): boolean {
+  return error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
 }
+
+/** A jittered wait before retrying a conflicting write, growing with the round. */
+const backoff = (round: number) => sleep(Math.random() * 20 * (round + 1));
 
 function isConflict(error: unknown): boolean {
   if (error instanceof TransactionCanceledException) {
@@ -160,8 +163,7 @@ export class DynamoDbJobStore implements JobStore {
   }
 
   /** {@inheritDoc JobStore.recordObservation} */
-  async recordObservation(record: JobRecord): Promise<ObservationResult> {
-    const fp = fingerprint(record);
+  async recordObservation(record: JobRecord, fp = fingerprint(record)): Promise<ObservationResult> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const latest = await this.getLatest(record.source, record.jobId);
       if (latest && record.observedAt < latest.observedAt) {
@@ -206,7 +208,7 @@ export class DynamoDbJobStore implements JobStore {
       } catch (error) {
         if (!isConflict(error)) throw error;
         // Another collector stored a state first: compare against it.
-        await sleep(Math.random() * 20 * (round + 1));
+        await backoff(round);
       }
     }
     throw new ContentionError(`gave up recording ${record.source} job ${record.jobId} after ${MAX_ROUNDS} conflicting writes`);
@@ -222,19 +224,23 @@ export class DynamoDbJobStore implements JobStore {
     const minName = rollupAttr.min(code);
     const maxName = rollupAttr.max(code);
     const buckets = keys.rollupBuckets(run.belongsAt);
-    const targets = rollupSlots(run).flatMap((slot) => buckets.map((b) => ({ ...slot, ...b })));
-    const keyOf = (t: (typeof targets)[number]) => ({
-      PK: keys.rollupPk(run.level, t.grouping, t.scope),
-      SK: keys.rollupSk(t.granularity, t.bucket, t.key),
-    });
+    const targets = rollupSlots(run).flatMap((slot) =>
+      buckets.map((b) => ({
+        key: { PK: keys.rollupPk(run.level, slot.grouping, slot.scope), SK: keys.rollupSk(b.granularity, b.bucket, slot.key) },
+        // A rollup lives for the retention period after its bucket ends, like the last run it can hold.
+        expiresAt: this.expiresAt(b.endsAt),
+      })),
+    );
+    const d = run.durationMs;
+    const bin = d === undefined ? undefined : binIndex(d);
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const current = new Map<string, Record<string, unknown>>();
-      if (run.durationMs !== undefined) {
+      if (d !== undefined) {
         const out = await this.client.send(
           new BatchGetCommand({
             RequestItems: {
               [this.table]: {
-                Keys: targets.map(keyOf),
+                Keys: targets.map((t) => t.key),
                 ProjectionExpression: 'PK, SK, #min, #max',
                 ExpressionAttributeNames: { '#min': minName, '#max': maxName },
                 ConsistentRead: round > 0,
@@ -246,18 +252,13 @@ export class DynamoDbJobStore implements JobStore {
         this.track(out.ConsumedCapacity);
         for (const item of out.Responses?.[this.table] ?? []) current.set(`${String(item.PK)}|${String(item.SK)}`, item);
       }
-      const d = run.durationMs;
-      const bin = d === undefined ? undefined : binIndex(d);
-      const updates = targets.map((t) => {
-        const key = keyOf(t);
+      const updates = targets.map(({ key, expiresAt }) => {
         // What the rollup groups is in its keys (keys.parseRollupKey): every attribute costs each read.
         const names: Record<string, string> = { '#kind': 'kind', '#n': rollupAttr.runs(code) };
         const values: Record<string, unknown> = { ':kind': 'rollup', ':one': 1 };
         const set = ['#kind = :kind'];
         const add = ['#n :one'];
         const conditions: string[] = [];
-        // A rollup lives for the retention period after its bucket ends, like the last run it can hold.
-        const expiresAt = this.expiresAt(t.endsAt);
         if (expiresAt !== undefined) {
           set.push('#exp = :exp');
           names['#exp'] = 'expiresAt';
@@ -312,10 +313,9 @@ export class DynamoDbJobStore implements JobStore {
         );
         return true;
       } catch (error) {
-        const failed = conditionFailedAt(error);
-        if (failed?.[0]) return false; // the run item exists: counted before
+        if (runAlreadyCounted(error)) return false;
         if (!isConflict(error)) throw error;
-        await sleep(Math.random() * 20 * (round + 1));
+        await backoff(round);
       }
     }
     throw new ContentionError(`gave up counting run ${run.source}/${run.jobId}#${run.attempt}${run.stepId ? `/${run.stepId}` : ''}`);
@@ -584,45 +584,43 @@ function nextAttempt(latest: Latest | undefined, record: JobRecord): { attempt: 
  */
 export function newTerminalRuns(record: JobRecord, previous: Latest | undefined): TerminalRun[] {
   const runs: TerminalRun[] = [];
-  const base = {
-    source: record.source,
-    jobId: record.jobId,
-    attempt: record.attempt,
-    jobType: record.type,
-    ...(record.fleetId === undefined ? {} : { fleetId: record.fleetId }),
-  };
+  const base = { source: record.source, jobId: record.jobId, attempt: record.attempt, jobType: record.type, fleetId: record.fleetId };
   if (isTerminal(record.status) && !(previous && isTerminal(previous.status))) {
-    runs.push({
-      ...base,
-      level: 'job',
-      type: record.type,
-      status: record.status,
-      ...(record.rawStatus === undefined ? {} : { rawStatus: record.rawStatus }),
-      ...(record.clusterIds?.length ? { clusterIds: record.clusterIds } : {}),
-      ...(record.startedAt === undefined ? {} : { startedAt: record.startedAt }),
-      ...(record.finishedAt === undefined ? {} : { finishedAt: record.finishedAt }),
-      ...(record.durationMs === undefined ? {} : { durationMs: record.durationMs }),
-      belongsAt: record.finishedAt ?? record.observedAt,
-    });
+    runs.push(
+      definedOnly<TerminalRun>({
+        ...base,
+        level: 'job',
+        type: record.type,
+        status: record.status,
+        rawStatus: record.rawStatus,
+        clusterIds: record.clusterIds?.length ? record.clusterIds : undefined,
+        startedAt: record.startedAt,
+        finishedAt: record.finishedAt,
+        durationMs: record.durationMs,
+        belongsAt: record.finishedAt ?? record.observedAt,
+      }),
+    );
   }
   const before = new Map((previous?.steps ?? []).map((s) => [s.stepId, s.status]));
   for (const step of record.steps) {
     if (!isTerminal(step.status)) continue;
     const was = before.get(step.stepId);
     if (was !== undefined && isTerminal(was)) continue;
-    runs.push({
-      ...base,
-      level: 'step',
-      stepId: step.stepId,
-      type: step.type,
-      status: step.status,
-      ...(step.rawStatus === undefined ? {} : { rawStatus: step.rawStatus }),
-      ...(step.targetType === 'cluster' && step.target ? { clusterId: step.target } : {}),
-      ...(step.startedAt === undefined ? {} : { startedAt: step.startedAt }),
-      ...(step.finishedAt === undefined ? {} : { finishedAt: step.finishedAt }),
-      ...(step.durationMs === undefined ? {} : { durationMs: step.durationMs }),
-      belongsAt: step.finishedAt ?? record.observedAt,
-    });
+    runs.push(
+      definedOnly<TerminalRun>({
+        ...base,
+        level: 'step',
+        stepId: step.stepId,
+        type: step.type,
+        status: step.status,
+        rawStatus: step.rawStatus,
+        clusterId: step.targetType === 'cluster' && step.target ? step.target : undefined,
+        startedAt: step.startedAt,
+        finishedAt: step.finishedAt,
+        durationMs: step.durationMs,
+        belongsAt: step.finishedAt ?? record.observedAt,
+      }),
+    );
   }
   return runs;
 }

@@ -129,8 +129,11 @@ export interface Page<T> {
  * Every read is a Query or a GetItem.
  */
 export interface JobStore {
-  /** Stores the observation if its state differs from the latest stored one; counts new terminal runs once. */
-  recordObservation(record: JobRecord): Promise<ObservationResult>;
+  /**
+   * Stores the observation if its state differs from the latest stored one; counts new terminal runs once.
+   * `fp` is the record's `fingerprint` when the caller has computed it already.
+   */
+  recordObservation(record: JobRecord, fp?: string): Promise<ObservationResult>;
   /** The latest state and every distinct observed state, oldest first; undefined if unknown. */
   getJob(source: JobSource, jobId: string): Promise<{ job: JobRecord; history: JobRecord[] } | undefined>;
   /** Latest job states, newest sort time first. */
