@@ -5,6 +5,7 @@
 // the same figures before and after, from far smaller items (test/bench/RESULTS.md). Figures added after a
 // compaction are loose again until the next one.
 import * as z from 'zod';
+import { mapConcurrently } from '../concurrency';
 import { JobSource } from '../jobs/record';
 import type { Granularity, JobStore, Level, PartitionCompaction, RollupGrouping } from '../store/port';
 import { sourceScope, typeScope } from '../store/rollups';
@@ -98,11 +99,10 @@ export async function compactRollups(store: JobStore, range: MicrosRange): Promi
     raced: 0,
   };
   const compact = async (level: Level, grouping: RollupGrouping, scopes: readonly string[]): Promise<PartitionCompaction[]> => {
-    const jobs = scopes.flatMap((scope) => GRANULARITIES.map((g) => () => store.compactRollups({ level, grouping, scope, granularity: g, fromBucket: buckets[g][0], toBucket: buckets[g][1] })));
-    const results: PartitionCompaction[] = [];
-    for (let i = 0; i < jobs.length; i += PARTITION_CONCURRENCY) {
-      results.push(...(await Promise.all(jobs.slice(i, i + PARTITION_CONCURRENCY).map((run) => run()))));
-    }
+    const ranges = scopes.flatMap((scope) =>
+      GRANULARITIES.map((granularity) => ({ level, grouping, scope, granularity, fromBucket: buckets[granularity][0], toBucket: buckets[granularity][1] })),
+    );
+    const results = await mapConcurrently(ranges, PARTITION_CONCURRENCY, (range) => store.compactRollups(range));
     for (const r of results) {
       summary.partitions += 1;
       summary.examined += r.examined;

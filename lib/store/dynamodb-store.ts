@@ -40,6 +40,7 @@ import {
   type TargetKind,
   type TerminalRun,
 } from './port';
+import { mapConcurrently } from '../concurrency';
 import { rollupSlots } from './rollups';
 
 /** Options of the DynamoDB adapter. */
@@ -424,38 +425,34 @@ export class DynamoDbJobStore implements JobStore {
     }
     result.keys = [...groupKeys].sort();
     // A few rewrites at a time: each is a whole-item Put, and the partition is usually small.
-    for (let i = 0; i < rewrites.length; i += COMPACTION_CONCURRENCY) {
-      await Promise.all(
-        rewrites.slice(i, i + COMPACTION_CONCURRENCY).map(async ({ item, guard, binsFolded }) => {
-          const names: Record<string, string> = {};
-          const values: Record<string, number> = {};
-          const conditions = Object.entries(guard).map(([name, runs], n) => {
-            names[`#n${n}`] = name;
-            if (runs === undefined) return `attribute_not_exists(#n${n})`;
-            values[`:n${n}`] = runs;
-            return `#n${n} = :n${n}`;
-          });
-          try {
-            await this.write(
-              new PutCommand({
-                TableName: this.table,
-                Item: item,
-                // Every run write ADDs to one of the counts: equal counts mean nothing was added since the read.
-                ConditionExpression: conditions.join(' AND '),
-                ExpressionAttributeNames: names,
-                ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
-                ReturnConsumedCapacity: 'TOTAL',
-              }),
-            );
-            result.compacted += 1;
-            result.binsFolded += binsFolded;
-          } catch (error) {
-            if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-            result.raced += 1;
-          }
-        }),
-      );
-    }
+    await mapConcurrently(rewrites, COMPACTION_CONCURRENCY, async ({ item, guard, binsFolded }) => {
+      const names: Record<string, string> = {};
+      const values: Record<string, number> = {};
+      const conditions = Object.entries(guard).map(([name, runs], n) => {
+        names[`#n${n}`] = name;
+        if (runs === undefined) return `attribute_not_exists(#n${n})`;
+        values[`:n${n}`] = runs;
+        return `#n${n} = :n${n}`;
+      });
+      try {
+        await this.write(
+          new PutCommand({
+            TableName: this.table,
+            Item: item,
+            // Every run write ADDs to one of the counts: equal counts mean nothing was added since the read.
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        );
+        result.compacted += 1;
+        result.binsFolded += binsFolded;
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+        result.raced += 1;
+      }
+    });
     return result;
   }
 

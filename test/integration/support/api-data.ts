@@ -8,6 +8,7 @@ import type { DynamoDbJobStore } from '../../../lib/store/dynamodb-store';
 import type { TerminalRun } from '../../../lib/store/port';
 import { FederationJob, parseUcsResponse, PolicyJob } from '../../../lib/ucs/schemas';
 import type { createWorld } from './harness';
+import { mapConcurrently } from '../../../lib/concurrency';
 
 /**
  * Data for the API integration tests: the simulator's world collected into DynamoDB Local through the real
@@ -56,15 +57,6 @@ export async function collectUntil(world: World, until: Date, stepMs: number): P
   }
 }
 
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(lanes);
-}
-
 /**
  * Writes the world up to `until` through the store's real write path (`recordObservation` of normalized
  * simulator bodies), without HTTP polling: each job is observed at the end of each of its attempts and once
@@ -91,14 +83,14 @@ export async function recordWorldDirectly(
   for (const fleetId of scenario.fleetIds(until)) fleetTimes.set(fleetId, (fleetTimes.get(fleetId) ?? new Set()).add(untilIso));
 
   const observeAt = (at: string) => new Date(Math.floor((parseInstantMicros(at) ?? 0) / 1000));
-  await inParallel([...fleetTimes.entries()], concurrency, async ([fleetId, times]) => {
+  await mapConcurrently([...fleetTimes.entries()], concurrency, async ([fleetId, times]) => {
     for (const at of [...times].sort()) {
       const body = scenario.federationJobAt(fleetId, observeAt(at)) as { metadata?: { uid?: string } } | undefined;
       if (!body || !include(String(body.metadata?.uid))) continue;
       await store.recordObservation(normalizeFederationJob(parseUcsResponse(FederationJob, body, 'test'), { fleetId, observedAt: at }));
     }
   });
-  await inParallel(scenario.policyJobIds(until).filter(include), concurrency, async (jobId) => {
+  await mapConcurrently(scenario.policyJobIds(until).filter(include), concurrency, async (jobId) => {
     for (const at of [...(endsOf.get(jobId) ?? []), untilIso]) {
       const body = scenario.policyJobAt(jobId, observeAt(at));
       if (!body) continue;
