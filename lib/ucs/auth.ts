@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { logger } from '../observability';
 import type { UcsCredentials } from './credentials';
 import { InvalidResponseError } from './errors';
-import { parseUcsErrorBody, ucsErrorFromResponse } from './error-response';
+import { parseUcsErrorBody, responseInfo, responseJson, ucsErrorFromResponse } from './error-response';
 import { signRequest, type SignableRequest } from './signer';
 import { sendWithRetry, type TransportDeps, type TransportSettings } from './transport';
 
@@ -50,17 +50,11 @@ export async function requestIamToken(
     settings,
     deps,
   );
-  const info = { status: res.status, operation: IAM_OPERATION, ...(res.requestId ? { requestId: res.requestId } : {}) };
+  const info = responseInfo(res, IAM_OPERATION);
   if (res.status < 200 || res.status >= 300) throw ucsErrorFromResponse({ ...info, ...parseUcsErrorBody(res.text) }, ' (IAM token request)');
   const token = res.headers.get('x-subject-token');
   if (!token) throw new InvalidResponseError(`${IAM_OPERATION}: no X-Subject-Token header in the response`, info);
-  let json: unknown;
-  try {
-    json = JSON.parse(res.text);
-  } catch {
-    throw new InvalidResponseError(`${IAM_OPERATION}: response body is not JSON`, info);
-  }
-  const parsed = IamTokenBody.safeParse(json);
+  const parsed = IamTokenBody.safeParse(responseJson(res, info));
   const expiresAtMs = parsed.success ? Date.parse(parsed.data.token.expires_at) : NaN;
   if (Number.isNaN(expiresAtMs)) throw new InvalidResponseError(`${IAM_OPERATION}: token.expires_at missing or not a date`, { ...info, path: 'token.expires_at' });
   return { token, expiresAtMs };

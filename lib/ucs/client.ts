@@ -5,8 +5,7 @@ import { logger } from '../observability';
 import type { CallOptions, UcsApi } from './api';
 import { createAuthenticator, type UcsAuthenticator } from './auth';
 import { ucsCredentialsProvider, type SecretReader, type UcsCredentials } from './credentials';
-import { InvalidResponseError } from './errors';
-import { parseUcsErrorBody, ucsErrorFromResponse } from './error-response';
+import { parseUcsErrorBody, responseInfo, responseJson, ucsErrorFromResponse } from './error-response';
 import { ClusterGroupList, FederationJob, parseUcsResponse, PolicyJob, PolicyJobList } from './schemas';
 import { encodeRfc3986 } from './signer';
 import { defaultTransportDeps, sendWithRetry, type ReceivedResponse, type TransportDeps, type TransportSettings } from './transport';
@@ -181,7 +180,7 @@ export class UcsClient implements UcsApi {
 
   /** The typed error for a failed response. */
   private failure(res: ReceivedResponse, operation: string): Error {
-    const info = { status: res.status, operation, ...(res.requestId ? { requestId: res.requestId } : {}), ...parseUcsErrorBody(res.text) };
+    const info = { ...responseInfo(res, operation), ...parseUcsErrorBody(res.text) };
     const suffix = res.gaveUp && res.gaveUp.reason !== 'not-retryable' ? ` (gave up after ${res.attempts} attempt${res.attempts > 1 ? 's' : ''}: ${res.gaveUp.reason})` : '';
     const error = ucsErrorFromResponse(info, suffix);
     logger.warn('UCS call failed', { error: error.toJSON() });
@@ -190,20 +189,8 @@ export class UcsClient implements UcsApi {
 
   /** JSON-decodes and validates a 2xx body; anything else is an InvalidResponseError, never a crash. */
   private parseBody<S extends z.ZodType>(res: ReceivedResponse, schema: S, operation: string): z.infer<S> {
-    const info = { status: res.status, operation, ...(res.requestId ? { requestId: res.requestId } : {}) };
-    let json: unknown;
-    try {
-      json = JSON.parse(res.text);
-    } catch (err) {
-      throw new InvalidResponseError(`${operation}: response body is not JSON`, info, { cause: err });
-    }
-    try {
-      return parseUcsResponse(schema, json, operation);
-    } catch (err) {
-      if (!(err instanceof InvalidResponseError)) throw err;
-      // Add what the schema layer cannot know: the status and the request id.
-      throw new InvalidResponseError(err.message, { ...info, ...(err.path !== undefined ? { path: err.path } : {}) }, { cause: err.cause });
-    }
+    const info = responseInfo(res, operation);
+    return parseUcsResponse(schema, responseJson(res, info), operation, info);
   }
 }
 

@@ -5,6 +5,7 @@ import * as z from 'zod';
 import {
   BadRequestError,
   ForbiddenError,
+  InvalidResponseError,
   NotFoundError,
   ThrottledError,
   UnauthorizedError,
@@ -28,6 +29,20 @@ const ErrorFields = z.object({
   msg: Scalar.optional(),
 });
 const ErrorBody = ErrorFields.extend({ error: z.union([ErrorFields, z.string()]).optional() }).catch({});
+
+/** What any error about a response carries: its status, the operation and the request id when sent. */
+export function responseInfo(res: { status: number; requestId?: string }, operation: string): UcsErrorInfo & { status: number; operation: string } {
+  return { status: res.status, operation, ...(res.requestId ? { requestId: res.requestId } : {}) };
+}
+
+/** The JSON of a response body; an InvalidResponseError (with `info`) when it is not JSON. */
+export function responseJson(res: { text: string }, info: UcsErrorInfo & { operation: string }): unknown {
+  try {
+    return JSON.parse(res.text);
+  } catch (err) {
+    throw new InvalidResponseError(`${info.operation}: response body is not JSON`, info, { cause: err });
+  }
+}
 
 /** Extracts `error_code` / `error_msg` from whatever body came back; never throws. */
 export function parseUcsErrorBody(text: string): { errorCode?: string; errorMsg?: string } {

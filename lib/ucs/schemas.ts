@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { InvalidResponseError } from './errors';
+import { InvalidResponseError, type UcsErrorInfo } from './errors';
 
 // Schemas of the UCS responses the collectors read (see ../shared/seeds/).
 // Lenient where Huawei's own docs contradict themselves (extendparam vs extendParam, string vs object,
@@ -164,12 +164,12 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
  * Validates a UCS response body; throws `InvalidResponseError` whose message and `path` name the first
  * failing field, e.g. `spec.taskList[0].metadata.uid: expected string, received undefined`.
  */
-export function parseUcsResponse<S extends z.ZodType>(schema: S, body: unknown, operation: string): z.infer<S> {
+export function parseUcsResponse<S extends z.ZodType>(schema: S, body: unknown, operation: string, info: UcsErrorInfo = {}): z.infer<S> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const [first, ...rest] = result.error.issues;
   const path = formatIssuePath(first?.path ?? []);
   const detail = (first?.message ?? 'invalid').replace(/^Invalid input: /, '');
   const more = rest.length > 0 ? ` (and ${rest.length} more issue${rest.length > 1 ? 's' : ''})` : '';
-  throw new InvalidResponseError(`${path}: ${detail}${more}`, { path, operation }, { cause: result.error });
+  throw new InvalidResponseError(`${path}: ${detail}${more}`, { ...info, path, operation }, { cause: result.error });
 }
