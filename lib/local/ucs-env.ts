@@ -21,9 +21,9 @@ export function localUcsEnv(config: LocalEnv, env: Record<string, string | undef
           'or UCS_USERNAME + UCS_PASSWORD + UCS_DOMAIN_NAME (see README, "Connecting to UCS")',
       );
     }
-    const passed: Record<string, string> = { UCS_ENDPOINT: config.UCS_ENDPOINT, UCS_SECRET_NAME: '' };
+    const passed: Record<string, string> = { UCS_ENDPOINT: config.UCS_ENDPOINT };
     for (const name of UCS_CREDENTIAL_VARS) if (env[name]) passed[name] = env[name];
-    passed.UCS_SECRET_NAME = '';
+    passed.UCS_SECRET_NAME = ''; // locally never Secrets Manager, whatever the shell says
     return passed;
   }
   // The simulator: its token only, whatever UCS_* credentials the shell happens to have.

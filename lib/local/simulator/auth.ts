@@ -151,9 +151,4 @@ export class SimulatorAuth {
   revokeIssuedTokens(): void {
     this.issued.clear();
   }
-
-  /** How many IAM tokens have been issued and not revoked. */
-  issuedCount(): number {
-    return this.issued.size;
-  }
 }

@@ -189,6 +189,11 @@ function run(base: Omit<GroundTruthRun, 'startedAt' | 'finishedAt' | 'durationMs
 }
 
 /** The deterministic UCS world behind the simulator. */
+/** True while a fleet or policy job exists: created at or before `tUs`, not yet deleted. */
+function existsAt(thing: { createdUs: number; deletedUs?: number }, tUs: number): boolean {
+  return thing.createdUs <= tUs && (thing.deletedUs === undefined || tUs < thing.deletedUs);
+}
+
 export class Scenario {
   readonly seed: number;
   readonly startUs: number;
@@ -299,21 +304,17 @@ export class Scenario {
     return this.fleets.find((f) => f.uid === fleetId);
   }
 
-  private fleetVisible(fleet: Fleet, tUs: number): boolean {
-    return fleet.createdUs <= tUs && (fleet.deletedUs === undefined || tUs < fleet.deletedUs);
-  }
-
   /** Ids of the fleets that exist at `at` (default now). */
   fleetIds(at: Date = this.nowFn()): string[] {
     const tUs = endOfMsMicros(at);
-    return this.fleets.filter((f) => this.fleetVisible(f, tUs)).map((f) => f.uid);
+    return this.fleets.filter((f) => existsAt(f, tUs)).map((f) => f.uid);
   }
 
   /** The `GET /v1/clustergroups` items at `at`, in creation order. */
   clusterGroupsAt(at: Date): Record<string, unknown>[] {
     const tUs = endOfMsMicros(at);
     return this.fleets
-      .filter((f) => this.fleetVisible(f, tUs))
+      .filter((f) => existsAt(f, tUs))
       .map((f) => ({
         kind: 'ClusterGroup',
         apiVersion: 'v1',
@@ -325,15 +326,10 @@ export class Scenario {
 
   /**
    * Serves `body` verbatim for a fleet's progress or a policy job, whatever the simulated time, until
-   * `forget` is called (tests replay the seed pages' examples through the real HTTP path this way).
+   * the simulator stops (tests replay the seed pages' examples through the real HTTP path this way).
    */
   serveRecorded(kind: 'fleet' | 'policy-job', id: string, body: Record<string, unknown>): void {
     this.recorded[kind].set(id, structuredClone(body));
-  }
-
-  /** Stops serving a recorded body: the id answers as the generated scenario says (usually 404). */
-  forgetRecorded(kind: 'fleet' | 'policy-job', id: string): void {
-    this.recorded[kind].delete(id);
   }
 
   /** The body of `GET /v1/clustergroups/{fleetId}/federations/progress` at `t`, or undefined for a 404. */
@@ -342,7 +338,7 @@ export class Scenario {
     if (recorded) return structuredClone(recorded);
     const fleet = this.fleetById(fleetId);
     const tUs = endOfMsMicros(t);
-    if (!fleet || !this.fleetVisible(fleet, tUs)) return undefined;
+    if (!fleet || !existsAt(fleet, tUs)) return undefined;
     this.extendFederation(fleet, tUs);
     const job = fleet.jobs.findLast((j) => j.createdUs <= tUs);
     return job ? this.renderFederation(fleet, job, tUs) : undefined;
@@ -386,8 +382,8 @@ export class Scenario {
       status: {
         phase: finished ? job.phase : started ? 'Running' : 'Pending',
         ...(finished && job.reason ? { reason: job.reason } : {}),
-        completionTime: finished ? goTimeString(job.endUs) : GO_ZERO_TIME,
-        startTime: started ? goTimeString(job.startUs) : GO_ZERO_TIME,
+        completionTime: goOrZero(finished ? job.endUs : undefined),
+        startTime: goOrZero(started ? job.startUs : undefined),
       },
     };
   }
@@ -514,14 +510,10 @@ export class Scenario {
     }
   }
 
-  private policyVisible(job: PolicyPlan, tUs: number): boolean {
-    return job.createdUs <= tUs && (job.deletedUs === undefined || tUs < job.deletedUs);
-  }
-
   /** Every policy job plan that exists at tUs, in creation order. */
   private policyPlansAt(tUs: number): PolicyPlan[] {
     this.extendPolicy(tUs);
-    return [...this.generated, ...this.added].filter((j) => this.policyVisible(j, tUs)).sort((a, b) => a.createdUs - b.createdUs);
+    return [...this.generated, ...this.added].filter((j) => existsAt(j, tUs)).sort((a, b) => a.createdUs - b.createdUs);
   }
 
   /** Ids of the policy jobs that exist at `at` (default now), oldest first. */
@@ -546,7 +538,7 @@ export class Scenario {
     const tUs = endOfMsMicros(t);
     this.extendPolicy(tUs);
     const job = this.byId.get(jobId);
-    return job && this.policyVisible(job, tUs) ? this.renderPolicy(job, tUs) : undefined;
+    return job && existsAt(job, tUs) ? this.renderPolicy(job, tUs) : undefined;
   }
 
   private renderPolicy(job: PolicyPlan, tUs: number): Record<string, unknown> {
