@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
@@ -7,6 +7,11 @@ export interface DynamoDbConnection {
   region: string;
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** True when a single-item write was refused by its condition (not for transactions: see CancellationReasons). */
+export function isConditionalCheckFailed(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException;
 }
 
 /** Builds a DynamoDB client with timeouts and bounded retries. */

@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed } from '../aws/dynamodb';
 import { META_PK, metaSk } from '../store/keys';
 import { ExportState, type ExportStateStore } from './exporter';
 
@@ -42,7 +42,7 @@ export class DynamoDbExportStateStore implements ExportStateStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }

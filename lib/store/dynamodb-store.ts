@@ -8,6 +8,7 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed } from '../aws/dynamodb';
 import { fingerprint } from '../jobs/fingerprint';
 import { definedOnly, isTerminal, type JobRecord, type JobSource } from '../jobs/record';
 import { logger } from '../observability';
@@ -449,7 +450,7 @@ export class DynamoDbJobStore implements JobStore {
         result.compacted += 1;
         result.binsFolded += binsFolded;
       } catch (error) {
-        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+        if (!isConditionalCheckFailed(error)) throw error;
         result.raced += 1;
       }
     });
@@ -490,7 +491,7 @@ export class DynamoDbJobStore implements JobStore {
       );
       return { target, created: true };
     } catch (error) {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       const existing = await this.getTarget(kind, id);
       if (!existing) throw error;
       return { target: existing, created: false };
