@@ -20,19 +20,27 @@ export class CatchUpClock implements SimClock {
     return new Date(Math.min(real, this.origin + (real - this.launchedAt) * this.speed));
   }
 
-  /** The clock of a data folder: reused when the folder has one, else started now and saved there. */
-  static forDataDir(dataDir: string | undefined, speed: number, backfillMs = 2 * 3_600_000): CatchUpClock {
-    const fresh = { origin: Date.now() - backfillMs, launchedAt: Date.now() };
-    if (!dataDir) return new CatchUpClock(fresh.origin, fresh.launchedAt, speed);
+  /**
+   * The clock of a data folder: it continues the saved timeline, else starts `backfillMs` back, and saves where
+   * it stands. A restart re-anchors at the simulated now the saved clock reached (with the speed it ran at), so
+   * a different `speed` changes how fast it catches up from there, never jumps the timeline back or forth.
+   */
+  static forDataDir(dataDir: string | undefined, speed: number, backfillMs = 2 * 3_600_000, realNow = Date.now()): CatchUpClock {
+    let origin = realNow - backfillMs;
+    if (!dataDir) return new CatchUpClock(origin, realNow, speed);
     const file = join(dataDir, 'simulator-clock.json');
     try {
-      const saved = JSON.parse(readFileSync(file, 'utf8')) as { origin: number; launchedAt: number };
-      if (Number.isFinite(saved.origin) && Number.isFinite(saved.launchedAt)) return new CatchUpClock(saved.origin, saved.launchedAt, speed);
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as { origin?: unknown; launchedAt?: unknown; speed?: unknown };
+      if (typeof saved.origin === 'number' && typeof saved.launchedAt === 'number' && Number.isFinite(saved.origin) && Number.isFinite(saved.launchedAt)) {
+        // Files from before the speed was saved ran at the configured speed.
+        const savedSpeed = typeof saved.speed === 'number' && saved.speed >= 1 ? saved.speed : speed;
+        origin = Math.min(realNow, saved.origin + (realNow - saved.launchedAt) * savedSpeed);
+      }
     } catch {
       // first start in this folder
     }
     mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, JSON.stringify(fresh));
-    return new CatchUpClock(fresh.origin, fresh.launchedAt, speed);
+    writeFileSync(file, JSON.stringify({ origin, launchedAt: realNow, speed }));
+    return new CatchUpClock(origin, realNow, speed);
   }
 }
