@@ -1,19 +1,19 @@
 import { serviceConfig } from '../lib/config';
-import { CursorCodec } from '../lib/http/cursor';
+import { cursorCodecProvider } from '../lib/http/cursor-key';
 import { apiHandler } from '../lib/http/handler';
 import { listJobPage } from '../lib/http/jobs-api';
 import { jsonResponse } from '../lib/http/middleware';
-import { parseQuery } from '../lib/http/request';
-import { ListJobsParams } from '../lib/http/schemas';
+import { ROUTES } from '../lib/http/routes';
+import { OverdueJudge } from '../lib/stats/overdue';
 import { defaultJobStore } from '../lib/store/default-store';
 
 const config = serviceConfig();
-// Cursors must open on every instance of the deployment, so the key is derived from deployment config.
-const cursors = new CursorCodec(config.TABLE_NAME);
+// The key source is validated at cold start; the key itself is read once, on first use.
+const cursors = cursorCodecProvider();
+// One judge per container: the p99 basis of each type is read once an hour, not per request.
+const judge = new OverdueJudge(defaultJobStore, { factor: config.OVERDUE_FACTOR, minRuns: config.ALERT_MIN_RUNS });
 
 /** GET /jobs */
-export const handler = apiHandler(async (event) => {
-  const params = parseQuery(ListJobsParams, event);
-  const page = await listJobPage(defaultJobStore(), params, cursors, { maxWindowDays: config.MAX_WINDOW_DAYS });
-  return jsonResponse(200, page);
-});
+export const handler = apiHandler(ROUTES.listJobs, async ({ query }) =>
+  jsonResponse(200, await listJobPage(defaultJobStore(), query, await cursors(), { maxWindowDays: config.MAX_WINDOW_DAYS }, judge)),
+);

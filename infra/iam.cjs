@@ -10,12 +10,26 @@ const WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionChe
 
 /** What each function may do, beyond writing its own logs. */
 const FUNCTIONS = {
-  collectFederations: { table: [...READ, ...WRITE], secret: true },
-  collectPolicyJobs: { table: [...READ, ...WRITE], secret: true },
+  // The collectors publish their events (events:PutEvents on the one bus, eventBusName) and then delete them
+  // from the outbox (partition OUTBOX only).
+  collectFederations: { table: [...READ, ...WRITE], secret: true, events: true, outbox: true },
+  collectPolicyJobs: { table: [...READ, ...WRITE], secret: true, events: true, outbox: true },
   discoverTargets: { table: [...READ, 'dynamodb:PutItem'], secret: true, leadingKeys: ['TARGET#*'] },
   // Rewrites rollup items only (partition keys ROLLUP#...).
   compactRollups: { table: ['dynamodb:Query', 'dynamodb:PutItem'], leadingKeys: ['ROLLUP#*'] },
-  listJobs: { table: ['dynamodb:Query'] },
+  // Reads rollups, the open alerts, the in-flight jobs and the outbox; writes only alert items and their outbox
+  // events (one transaction per change), publishes them (events:PutEvents on the one bus) and deletes them from
+  // the outbox, like the collectors.
+  evaluateAlerts: {
+    table: READ,
+    writes: { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'], leadingKeys: ['ALERTS', 'ALERT#OPEN', 'OUTBOX'] },
+    events: true,
+    outbox: true,
+  },
+  // Pages alerts with the stack's cursor key.
+  listAlerts: { table: ['dynamodb:Query'], cursorSecret: true },
+  // Reads the cursor key secret of its stack (infra/cursor-secret.yml), nothing else.
+  listJobs: { table: ['dynamodb:Query'], cursorSecret: true },
   getJob: { table: ['dynamodb:GetItem', 'dynamodb:Query'] },
   statsDurations: { table: ['dynamodb:Query'] },
   statsFailureRates: { table: ['dynamodb:Query'] },
@@ -26,8 +40,20 @@ const FUNCTIONS = {
   openapi: { table: [] },
   health: { table: ['dynamodb:GetItem'] },
   notFound: { table: [] },
+  // The dashboard's page and assets are built into its bundles: no table, no secret.
+  dashboardRedirect: { table: [] },
+  dashboardPage: { table: [] },
+  dashboard: { table: [] },
   exportHistory: { export: true },
 };
+
+/** The ARN of the bus the `eventBusName` param names (a name, or already an ARN); fails on anything else. */
+function eventBusArn(name) {
+  const value = String(name ?? '').trim() || 'default';
+  if (/^arn:aws[\w-]*:events:[\w-]+:\d{12}:event-bus\/[/.\-_A-Za-z0-9]{1,256}$/.test(value)) return value;
+  if (!/^[/.\-_A-Za-z0-9]{1,256}$/.test(value)) throw new Error(`param eventBusName must be an EventBridge bus name or ARN, got "${value}"`);
+  return { 'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/${value}` };
+}
 
 const roleName = (fn) => `${fn[0].toUpperCase()}${fn.slice(1)}Role`;
 
@@ -40,12 +66,30 @@ function statements(fn, spec, ctx) {
     // TransactWriteItems is authorized item by item against these actions.
     list.push(statement);
   }
+  if (spec.writes) {
+    // Writes confined to the partitions named (reads above stay unconfined: rollups, indexes, jobs).
+    list.push({ Effect: 'Allow', Action: spec.writes.actions, Resource: [table], Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': spec.writes.leadingKeys } } });
+  }
   if (spec.secret) {
     list.push({
       Effect: 'Allow',
       Action: ['secretsmanager:GetSecretValue'],
       Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${ctx.secretName}-??????` }],
     });
+  }
+  if (spec.outbox) {
+    list.push({
+      Effect: 'Allow',
+      Action: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'],
+      Resource: [table],
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OUTBOX'] } },
+    });
+  }
+  if (spec.events) {
+    list.push({ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [ctx.eventBusArn] });
+  }
+  if (spec.cursorSecret) {
+    list.push({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [{ Ref: 'CursorSecret' }] });
   }
   if (spec.export) {
     list.push(
@@ -65,7 +109,7 @@ module.exports.roles = async ({ resolveVariable }) => {
   const service = await resolveVariable('self:service');
   const stage = await resolveVariable('sls:stage');
   const secretName = await resolveVariable('param:ucsSecretName');
-  const ctx = { prefix: `${service}-${stage}`, secretName };
+  const ctx = { prefix: `${service}-${stage}`, secretName, eventBusArn: eventBusArn(await resolveVariable('param:eventBusName')) };
   // Roles only for the functions serverless.yml declares: an orphan role would still be deployed (and the
   // export role names a bucket that only exists along with its function).
   const declared = Object.keys((await resolveVariable('self:functions')) ?? {});
@@ -88,3 +132,4 @@ module.exports.roles = async ({ resolveVariable }) => {
 };
 
 module.exports.FUNCTIONS = FUNCTIONS;
+module.exports.eventBusArn = eventBusArn;

@@ -25,6 +25,10 @@ export const ServiceEnv = z.object({
   DISCOVERY_ENABLED: bool.default(true),
   /** Seconds between polls of a healthy target (the schedule rate). */
   POLL_INTERVAL_SECONDS: int(1, 86400).default(60),
+  /** A job without a declared timeout is overdue after this many times the 30-day p99 of its type. */
+  OVERDUE_FACTOR: z.coerce.number().refine((v) => Number.isFinite(v) && v > 0, 'OVERDUE_FACTOR must be a number above 0').default(2),
+  /** Runs a type (or alert window) needs before its figures count: the p99 basis of overdue, and alerts. */
+  ALERT_MIN_RUNS: int(1, 1_000_000).default(5),
 });
 export type ServiceEnv = z.infer<typeof ServiceEnv>;
 

@@ -53,3 +53,16 @@ FROM ucs_job_runs
 WHERE belongs_at_ts >= from_iso8601_timestamp('${FROM}') AND belongs_at_ts < from_iso8601_timestamp('${TO}')
 GROUP BY belongs_day
 ORDER BY key;
+
+-- First-try failure rate beside the rate over all attempts, jobs by type (attempt=first next to attempt=all):
+-- how much retries recover. Adding `AND attempt = 1` to any query above gives its attempt=first figures.
+SELECT
+  type_key AS key,
+  count_if(attempt = 1) AS first_try_total,
+  CAST(count_if(attempt = 1 AND is_failure = 1) AS double) / nullif(count_if(attempt = 1), 0) AS first_try_failure_rate,
+  count(*) AS total,
+  CAST(sum(is_failure) AS double) / count(*) AS failure_rate
+FROM ucs_job_runs
+WHERE belongs_at_ts >= from_iso8601_timestamp('${FROM}') AND belongs_at_ts < from_iso8601_timestamp('${TO}')
+GROUP BY type_key
+ORDER BY key;

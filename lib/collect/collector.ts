@@ -3,11 +3,17 @@ import { isoMicrosFromDate } from '../jobs/time';
 import { normalizeFederationJob, normalizePolicyJob } from '../jobs/normalize';
 import { isTerminal, type JobRecord } from '../jobs/record';
 import { logger } from '../observability';
-import type { JobStore, Target, TargetKind } from '../store/port';
+import type { JobStore } from '../store/port';
 import type { UcsApi } from '../ucs/api';
 import { NotFoundError, UcsError } from '../ucs/errors';
+import { printableId, ucsIdProblem } from '../ucs/ids';
 import { afterFailure, afterSuccess, plus, type ScheduleConfig } from './schedule';
 import { shardOf } from './shard';
+import type { Target, TargetKind } from '../jobs/target';
+import { jobOverdueEvent, overdueKey, type ServiceEvent } from '../jobs/events';
+import { deliverEvents, type EventPublisher } from '../events/publisher';
+import type { OverdueJudge } from '../stats/overdue';
+import { emitRunMetrics } from './run-metrics';
 
 /** What a collector run needs from the outside world. */
 export interface CollectorDeps {
@@ -15,6 +21,10 @@ export interface CollectorDeps {
   ucs: UcsApi;
   /** The clock observations are stamped with (tests step it with the simulator's). */
   now: () => Date;
+  /** Where events go; without it they wait in the outbox (the next run with a publisher delivers them). */
+  events?: EventPublisher;
+  /** Judges overdue jobs, for `Job Overdue` events; without it none are told. */
+  overdue?: OverdueJudge;
 }
 
 /** How one collector run behaves. */
@@ -40,12 +50,46 @@ export interface CollectSummary {
   polled: number;
   unchanged: number;
   changed: number;
+  /** Terminal runs this run counted (what it wrote, whoever stored the revision). */
   newTerminalRuns: number;
+  /** Counted runs this run gave their missing duration. */
+  durationsRepaired: number;
+  /** `Job Overdue` facts this run recorded (once per job, attempt and step). */
+  overdueTold: number;
+  /** Events published (this run's and any the outbox still held), and events left in the outbox for the next run. */
+  eventsPublished: number;
+  eventsPending: number;
   failed: number;
   retired: number;
   skippedForTime: number;
   ucsLatencyMs: { count: number; sum: number; max: number };
 }
+
+/**
+ * Records each overdue fact of a just-polled job (the job, or a step, of its attempt) that this target has not told
+ * yet: the store writes its `Job Overdue` event to the outbox once, whatever other collectors do. Returns the new
+ * list of told facts when it grew, else undefined.
+ */
+async function tellOverdue(record: JobRecord, target: Target, deps: CollectorDeps, summary: CollectSummary): Promise<string[] | undefined> {
+  if (!deps.overdue || !(isInFlight(record.status) || record.steps.some((s) => isInFlight(s.status)))) return undefined;
+  const view = await deps.overdue.judge(record, Date.parse(record.observedAt) * 1000);
+  // Only the last attempt's facts are kept: a retry starts a new list.
+  const prefix = `${record.attempt}:`;
+  const told = new Set((target.overdueTold ?? []).filter((k) => k.startsWith(prefix)));
+  const before = told.size;
+  const facts = [
+    ...(view.overdue ? [{ key: overdueKey(record.attempt), event: jobOverdueEvent(record, view.overdue) }] : []),
+    ...view.steps.flatMap((step) => (step.overdue ? [{ key: overdueKey(record.attempt, step.stepId), event: jobOverdueEvent(record, step.overdue, step) }] : [])),
+  ];
+  for (const { key, event } of facts) {
+    if (told.has(key)) continue;
+    if (await deps.store.recordOverdue(event, { source: record.source, jobId: record.jobId, key })) summary.overdueTold += 1;
+    told.add(key);
+  }
+  return told.size > before || (target.overdueTold?.length ?? 0) !== told.size ? [...told] : undefined;
+}
+
+const isInFlight = (status: string) => status === 'running' || status === 'pending';
 
 /** Room kept beyond the request timeout for writing the result of the last poll. */
 const SAFETY_MARGIN_MS = 1500;
@@ -90,6 +134,10 @@ export async function collectTargets(kind: TargetKind, deps: CollectorDeps, opti
     unchanged: 0,
     changed: 0,
     newTerminalRuns: 0,
+    durationsRepaired: 0,
+    overdueTold: 0,
+    eventsPublished: 0,
+    eventsPending: 0,
     failed: 0,
     retired: 0,
     skippedForTime: 0,
@@ -97,10 +145,21 @@ export async function collectTargets(kind: TargetKind, deps: CollectorDeps, opti
   };
   /** The stored version of every target this run polled and kept active. */
   const polledTargets: Target[] = [];
+  /** The `Job Run Finished` events of the runs this run counted (already in the outbox). */
+  const runEvents: ServiceEvent[] = [];
   let next = 0;
   let outOfTime = false;
 
   const pollOne = async (target: Target): Promise<void> => {
+    const badId = ucsIdProblem(target.id);
+    if (badId) {
+      // Stored before ids were checked (or by hand): never a UCS call, never a failed poll; retired, so it is gone.
+      const reason = `not a UCS id: it ${badId}`;
+      logger.warn('target id is not a UCS id: retired without polling', { targetKind: kind, targetId: printableId(target.id) });
+      await deps.store.retireTarget(kind, target.id, deps.now().toISOString(), reason);
+      summary.retired += 1;
+      return;
+    }
     const remaining = options.remainingTimeMs?.();
     const deadline = remaining === undefined ? undefined : Date.now() + remaining - SAFETY_MARGIN_MS;
     const now = deps.now();
@@ -115,14 +174,24 @@ export async function collectTargets(kind: TargetKind, deps: CollectorDeps, opti
       const fp = fingerprint(record);
       // The target remembers the last state it produced: an identical one costs no store read or write.
       let changed = false;
+      let attempt = target.lastAttempt ?? record.attempt;
       if (fp !== target.lastFingerprint) {
         const result = await deps.store.recordObservation(record, fp);
         changed = result.outcome === 'changed';
+        attempt = result.attempt;
         summary.newTerminalRuns += result.newRuns;
+        summary.durationsRepaired += result.durationsRepaired;
+        runEvents.push(...result.events);
+        for (const event of result.events) emitRunMetrics(event);
       }
       if (changed) summary.changed += 1;
       else summary.unchanged += 1;
-      const { update, retire } = afterSuccess(target, { fingerprint: fp, changed, terminal: isTerminal(record.status) }, now, options.schedule);
+      const success = afterSuccess(target, { fingerprint: fp, changed, terminal: isTerminal(record.status) }, now, options.schedule);
+      const { retire } = success;
+      let update = success.update;
+      // Attempt and overdue bookkeeping: written only when they change, so a steady poll still writes nothing.
+      const told = await tellOverdue({ ...record, attempt }, target, deps, summary);
+      if (attempt !== target.lastAttempt || told) update = { ...(update ?? target), lastAttempt: attempt, ...(told && { overdueTold: told }) };
       if (retire) {
         await deps.store.retireTarget(kind, target.id, now.toISOString(), retire);
         summary.retired += 1;
@@ -163,6 +232,17 @@ export async function collectTargets(kind: TargetKind, deps: CollectorDeps, opti
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, targets.length)) }, worker));
 
+  if (deps.events) {
+    try {
+      const delivery = await deliverEvents(deps.store, deps.events, runEvents);
+      summary.eventsPublished = delivery.published;
+      summary.eventsPending = delivery.pending;
+    } catch (error) {
+      // The events are in the outbox; the next run delivers them.
+      summary.eventsPending = runEvents.length;
+      logger.warn('event delivery failed', { error: describeError(error) });
+    }
+  } else summary.eventsPending = runEvents.length;
   if (outOfTime) {
     summary.skippedForTime = targets.length - next;
     // Skipped targets keep their older next-poll time; pushing back the ones polled here puts the skipped

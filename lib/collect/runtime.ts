@@ -1,14 +1,16 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
-import { serviceConfig } from '../config';
+import { parseServiceEnv, serviceConfig } from '../config';
 import { logger, metrics } from '../observability';
 import { defaultJobStore } from '../store/default-store';
-import type { TargetKind } from '../store/port';
 import type { UcsApi } from '../ucs/api';
 import { createUcsClient, ucsConfigFromEnv, type UcsClientConfig } from '../ucs/client';
 import { collectTargets, type CollectSummary } from './collector';
 import { discoverTargets, type DiscoverySummary } from './discover';
 import { DEFAULT_SCHEDULE } from './schedule';
+import { defaultEventPublisher, parseEventsEnv } from '../events/default-publisher';
+import { OverdueJudge } from '../stats/overdue';
+import type { TargetKind } from '../jobs/target';
 
 /** The input each collector schedule carries (infra/schedules.cjs); absent = one shard. */
 export const ShardInput = z
@@ -20,6 +22,8 @@ export const ShardInput = z
 export type ShardInput = z.infer<typeof ShardInput>;
 
 let ucsConfig: UcsClientConfig | undefined;
+/** One overdue judge per container: the p99 basis of each type is read once an hour. */
+let judge: OverdueJudge | undefined;
 let ucs: UcsApi | undefined;
 
 /** The UCS client settings of this process, read and validated once. */
@@ -47,6 +51,10 @@ export function reportCollectSummary(summary: CollectSummary): void {
   count('unchanged', summary.unchanged);
   count('changed', summary.changed);
   count('newTerminalRuns', summary.newTerminalRuns);
+  count('overdueTold', summary.overdueTold);
+  count('eventsPublished', summary.eventsPublished);
+  count('eventsPending', summary.eventsPending);
+  count('durationsRepaired', summary.durationsRepaired);
   count('failedPolls', summary.failed);
   count('skippedForTime', summary.skippedForTime);
   count('retired', summary.retired);
@@ -56,6 +64,16 @@ export function reportCollectSummary(summary: CollectSummary): void {
   }
 }
 
+/**
+ * A collector's cold start: its configuration (the service's, and where events go) is read and checked once,
+ * before the first run, so a bad `OVERDUE_FACTOR` or `EVENT_BUS_NAME` fails the container's init naming the
+ * variable instead of failing later inside a run.
+ */
+export function checkCollectorConfig(env: Record<string, string | undefined> = process.env): void {
+  parseServiceEnv(env);
+  parseEventsEnv(env);
+}
+
 /** One scheduled collector run of `kind` for the shard in `input`, within the Lambda's remaining time. */
 export async function runScheduledCollection(
   kind: TargetKind,
@@ -63,9 +81,10 @@ export async function runScheduledCollection(
   remainingTimeMs: () => number,
 ): Promise<CollectSummary> {
   const config = serviceConfig();
+  judge ??= new OverdueJudge(defaultJobStore, { factor: config.OVERDUE_FACTOR, minRuns: config.ALERT_MIN_RUNS });
   const summary = await collectTargets(
     kind,
-    { store: defaultJobStore(), ucs: defaultUcsApi(), now: () => new Date() },
+    { store: defaultJobStore(), ucs: defaultUcsApi(), now: () => new Date(), events: defaultEventPublisher(), overdue: judge },
     {
       shard: input.shard,
       shards: input.shards,

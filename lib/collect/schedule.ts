@@ -1,4 +1,4 @@
-import type { Target } from '../store/port';
+import type { Target } from '../jobs/target';
 
 /** How targets are rescheduled after a poll. */
 export interface ScheduleConfig {

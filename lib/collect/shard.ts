@@ -1,4 +1,4 @@
-import type { TargetKind } from '../store/port';
+import type { TargetKind } from '../jobs/target';
 
 /** FNV-1a, 32 bit: tiny, stable across runtimes, and spreads ids evenly. */
 function fnv1a(text: string): number {

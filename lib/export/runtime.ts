@@ -1,7 +1,9 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { createDynamoDbClient } from '../aws/dynamodb';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ConfigError, parseEnvironment } from '../config';
+import { logger, metrics } from '../observability';
 import { AwsTableExporter } from './aws-exporter';
 import { DynamoDbExportStateStore } from './export-state';
 import { runScheduledExport, type ExportRunResult } from './exporter';
@@ -41,8 +43,11 @@ function defaultWiring() {
   return wiring;
 }
 
-/** The scheduled export of this process's table, for the schedule event's time (now when absent). */
+/** The scheduled export of this process's table, for the schedule event's time (now when absent); logged and counted. */
 export async function runExportForSchedule(event: unknown): Promise<ExportRunResult> {
   const { time } = ScheduleEvent.parse(event ?? {});
-  return runScheduledExport({ ...defaultWiring(), scheduleTime: time ? new Date(time) : new Date() });
+  const result = await runScheduledExport({ ...defaultWiring(), scheduleTime: time ? new Date(time) : new Date() });
+  logger.info('export run', { result });
+  metrics.addMetric('exportsStarted', MetricUnit.Count, result.outcome === 'started' ? 1 : 0);
+  return result;
 }

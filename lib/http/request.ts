@@ -1,15 +1,19 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import type { StatsQuery } from '../stats/results';
-import { INTERVAL_MICROS, MICROS_PER_DAY, defaultedWindow, formatMicros, seriesBucketCount } from '../stats/window';
+import { INTERVAL_MICROS, defaultedWindow, seriesBucketCount } from '../stats/window';
 import { BadRequest } from './errors';
 import type { DurationStatsParams, FailureRateStatsParams } from './schemas';
+import { MICROS_PER_DAY } from '../rollup/buckets';
+import { formatIsoMicros, isSupportedInstant } from '../jobs/time';
 
 /** Turns the first zod issue into a 400 that names the parameter (or `body` when the body itself is wrong). */
 function badRequestFrom(error: z.ZodError, fallback: string): BadRequest {
   const issue = error.issues[0];
   if (!issue) return new BadRequest(fallback, 'is invalid');
   if (issue.code === 'unrecognized_keys') {
+    // `?=5` has a value but no name: say that, rather than name an empty parameter.
+    if (issue.keys.includes('')) return new BadRequest(fallback, 'has a parameter with a value but no name (like "?=5"): write name=value', { unknown: issue.keys });
     const name = issue.keys[0] ?? fallback;
     return new BadRequest(name, 'is not a known parameter', { unknown: issue.keys });
   }
@@ -60,29 +64,46 @@ export interface RequestLimits {
 /** Most entries a `series` may have (1000 hours ≈ 41 days at `interval=hour`). */
 export const MAX_SERIES_BUCKETS = 1000;
 
+/** An instant for an error message, even one before the supported range. */
+const describeInstant = (us: number) => (isSupportedInstant(us) ? formatIsoMicros(us) : new Date(Math.floor(us / 1000)).toISOString());
+
 /**
  * Resolves a `[from, to)` window with the defaults of `defaultedWindow` (lib/stats/window.ts). `from ≥ to` and
- * windows longer than `maxWindowDays` are BadRequests naming `from`.
+ * windows longer than `maxWindowDays` are BadRequests naming `from`. A window (or, with `previous`, the window
+ * of equal length just before it) that starts before 1970-01-01 is a BadRequest naming `from`, or `to` when
+ * `from` was defaulted from it: the engine handles no earlier instant.
  */
 export function resolveWindow(
   params: { from?: string; to?: string },
   limits: RequestLimits,
+  options: { previous?: boolean } = {},
 ): { from: number; to: number } {
   const { from, to } = defaultedWindow(params, limits.nowMicros ?? Date.now() * 1000);
   if (to === undefined) throw new BadRequest('to', 'is not a valid time');
   if (from === undefined) throw new BadRequest('from', 'is not a valid time');
-  if (from >= to) throw new BadRequest('from', `must be before "to" (${formatMicros(from)} >= ${formatMicros(to)})`);
+  // `to` parsed within range; only a `from` derived from it can fall before 1970.
+  const blamed = params.from === undefined ? 'to' : 'from';
+  if (!isSupportedInstant(from)) {
+    throw new BadRequest(blamed, `the window [from, to) would start at ${describeInstant(from)}, before 1970-01-01T00:00:00Z${params.from === undefined ? ' (from defaults to 7 days before to)' : ''}`);
+  }
+  if (from >= to) throw new BadRequest('from', `must be before "to" (${formatIsoMicros(from)} >= ${formatIsoMicros(to)})`);
   if (to - from > limits.maxWindowDays * MICROS_PER_DAY) {
     throw new BadRequest('from', `the window [from, to) may span at most ${limits.maxWindowDays} days`, {
       maxWindowDays: limits.maxWindowDays,
     });
+  }
+  if (options.previous && !isSupportedInstant(from - (to - from))) {
+    throw new BadRequest(
+      blamed,
+      `compare=previous needs the window of equal length before [from, to), which would start at ${describeInstant(from - (to - from))}, before 1970-01-01T00:00:00Z`,
+    );
   }
   return { from, to };
 }
 
 /** Turns validated stats parameters into an engine query, applying the default window and the limits. */
 export function resolveStatsQuery(params: DurationStatsParams | FailureRateStatsParams, limits: RequestLimits): StatsQuery {
-  const window = resolveWindow(params, limits);
+  const window = resolveWindow(params, limits, { previous: params.compare === 'previous' });
   if (params.interval) {
     const buckets = seriesBucketCount(window, INTERVAL_MICROS[params.interval]);
     if (buckets > MAX_SERIES_BUCKETS) {
@@ -95,9 +116,10 @@ export function resolveStatsQuery(params: DurationStatsParams | FailureRateStats
     source: params.source,
     type: params.type,
     status: 'status' in params ? params.status : undefined,
-    from: formatMicros(window.from),
-    to: formatMicros(window.to),
+    from: formatIsoMicros(window.from),
+    to: formatIsoMicros(window.to),
     interval: params.interval,
     compare: params.compare,
+    attempt: params.attempt,
   };
 }

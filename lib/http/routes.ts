@@ -2,12 +2,14 @@ import type { z } from 'zod';
 import { DurationStatsBody, FailureRateStatsBody } from '../stats/results';
 import {
   AddTargetBody,
+  AlertPageBody,
   DurationStatsParams,
   FailureRateStatsParams,
   HealthBody,
   JobHistoryBody,
   JobPageBody,
   JobPathParams,
+  ListAlertsParams,
   ListJobsParams,
   ListTargetsParams,
   OpenApiDocumentBody,
@@ -16,8 +18,15 @@ import {
   TargetResultBody,
 } from './schemas';
 
+/**
+ * The route table: the one statement of the HTTP contract. Each route names its method, path, auth, the
+ * function serving it and the schemas of its input and answers. The handler wrapper (./handler.ts) parses
+ * every request by its route's schemas, the OpenAPI document is generated from it (./openapi.ts), and a test
+ * checks that serverless.yml wires exactly these routes (test/unit/http/routes.test.ts).
+ */
+
 /** One route of the API: what serverless.yml wires and what the OpenAPI document describes. */
-export interface ApiRoute {
+export interface ApiRoute<Q extends z.ZodType | undefined = z.ZodType | undefined, P extends z.ZodType | undefined = z.ZodType | undefined, B extends z.ZodType | undefined = z.ZodType | undefined> {
   method: 'get' | 'post' | 'delete';
   /** API Gateway path, `{name}` for path parameters (the same form in serverless.yml and OpenAPI). */
   path: string;
@@ -27,18 +36,23 @@ export interface ApiRoute {
   summary: string;
   /** `iam`: signed with SigV4 (or a JWT when the JWT authorizer is configured); `none`: open. */
   auth: 'iam' | 'none';
-  query?: z.ZodType;
-  pathParams?: z.ZodType;
-  body?: z.ZodType;
+  query?: Q;
+  pathParams?: P;
+  body?: B;
   /** Successful answers by status code. */
   responses: Record<number, { description: string; schema: z.ZodType }>;
   /** Error statuses the route may answer besides 500. */
   errors: number[];
 }
 
-/** Every route of the API. */
-export const API_ROUTES: readonly ApiRoute[] = [
-  {
+/** Keeps a route's schema types (for the handler's parsed input) while checking it is a route. */
+const route = <Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+  r: ApiRoute<Q, P, B>,
+) => r;
+
+/** Every route of the API, by the name of the serverless.yml function that serves it. */
+export const ROUTES = {
+  listJobs: route({
     method: 'get',
     path: '/jobs',
     handler: 'functions/list-jobs.handler',
@@ -47,9 +61,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
     auth: 'iam',
     query: ListJobsParams,
     responses: { 200: { description: 'One page of jobs', schema: JobPageBody } },
-    errors: [400],
-  },
-  {
+    errors: [400, 503],
+  }),
+  getJob: route({
     method: 'get',
     path: '/jobs/{source}/{jobId}',
     handler: 'functions/get-job.handler',
@@ -59,8 +73,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
     pathParams: JobPathParams,
     responses: { 200: { description: 'The job and its history', schema: JobHistoryBody } },
     errors: [400, 404],
-  },
-  {
+  }),
+  statsDurations: route({
     method: 'get',
     path: '/stats/durations',
     handler: 'functions/stats-durations.handler',
@@ -70,8 +84,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
     query: DurationStatsParams,
     responses: { 200: { description: 'Duration figures per group', schema: DurationStatsBody } },
     errors: [400],
-  },
-  {
+  }),
+  statsFailureRates: route({
     method: 'get',
     path: '/stats/failure-rates',
     handler: 'functions/stats-failure-rates.handler',
@@ -81,8 +95,19 @@ export const API_ROUTES: readonly ApiRoute[] = [
     query: FailureRateStatsParams,
     responses: { 200: { description: 'Failure figures per group', schema: FailureRateStatsBody } },
     errors: [400],
-  },
-  {
+  }),
+  listAlerts: route({
+    method: 'get',
+    path: '/alerts',
+    handler: 'functions/list-alerts.handler',
+    operationId: 'listAlerts',
+    summary: 'Alerts (failure-rate spikes, duration regressions, overdue jobs), newest first, paginated',
+    auth: 'iam',
+    query: ListAlertsParams,
+    responses: { 200: { description: 'One page of alerts', schema: AlertPageBody } },
+    errors: [400, 503],
+  }),
+  listTargets: route({
     method: 'get',
     path: '/targets',
     handler: 'functions/list-targets.handler',
@@ -92,8 +117,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
     query: ListTargetsParams,
     responses: { 200: { description: 'The targets', schema: TargetListBody } },
     errors: [400],
-  },
-  {
+  }),
+  addTarget: route({
     method: 'post',
     path: '/targets',
     handler: 'functions/add-target.handler',
@@ -106,8 +131,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
       200: { description: 'The target already existed; returned unchanged', schema: TargetResultBody },
     },
     errors: [400],
-  },
-  {
+  }),
+  removeTarget: route({
     method: 'delete',
     path: '/targets/{kind}/{id}',
     handler: 'functions/remove-target.handler',
@@ -117,8 +142,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
     pathParams: TargetPathParams,
     responses: { 200: { description: 'The retired target', schema: TargetResultBody } },
     errors: [400, 404],
-  },
-  {
+  }),
+  openapi: route({
     method: 'get',
     path: '/openapi.json',
     handler: 'functions/openapi.handler',
@@ -127,8 +152,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
     auth: 'iam',
     responses: { 200: { description: 'The OpenAPI 3.1 document', schema: OpenApiDocumentBody } },
     errors: [],
-  },
-  {
+  }),
+  health: route({
     method: 'get',
     path: '/health',
     handler: 'functions/health.handler',
@@ -137,5 +162,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
     auth: 'none',
     responses: { 200: { description: 'The table is reachable', schema: HealthBody } },
     errors: [503],
-  },
-];
+  }),
+};
+
+/** Every route, in the order the OpenAPI document lists them. */
+export const API_ROUTES: readonly ApiRoute[] = Object.values(ROUTES);
+
+// The catch-all route has a module of its own, so that its handler does not bundle every schema.
+export { CATCH_ALL_ROUTE } from './catch-all';
+// The dashboard's routes (public, HTML and assets, not in the OpenAPI document) have a module of their own too.
+export { PAGE_ROUTES } from './page-routes';

@@ -1,8 +1,11 @@
 import * as z from 'zod';
 import { CanonicalStatus, JobRecord, JobSource, TerminalStatus } from '../jobs/record';
-import type { Target } from '../store/port';
-import { StatsGroupBy, StatsInterval, StatsLevel } from '../stats/results';
-import { parseInstantMicros } from '../stats/window';
+import { JobView } from '../jobs/overdue';
+import { Alert, AlertKind } from '../jobs/alert';
+import { Target, TargetKind } from '../jobs/target';
+import { UcsId } from '../ucs/ids';
+import { parseInstantMicros, SUPPORTED_YEARS } from '../jobs/time';
+import { DurationFiguresBody, FailureFiguresBody, groupByNeedsSteps, STATS_DEFAULTS, StatsAttempt, StatsGroupBy, StatsInterval, StatsLevel } from '../stats/results';
 
 /**
  * Request and response schemas of every route. Handlers parse with them, the OpenAPI document is generated
@@ -13,7 +16,7 @@ import { parseInstantMicros } from '../stats/window';
 export const InstantParam = z
   .string()
   .refine((v) => parseInstantMicros(v) !== undefined, {
-    message: 'must be an ISO 8601 time with Z or an offset (2025-11-10T07:24:03Z) or a date (2025-11-10), 1970..9999',
+    message: `must be an ISO 8601 time with Z or an offset (2025-11-10T07:24:03Z) or a date (2025-11-10), years ${SUPPORTED_YEARS}`,
   })
   .meta({ description: 'ISO 8601 time (`2025-11-10T07:24:03.553733Z`, any offset) or a UTC date (`2025-11-10`)' });
 
@@ -21,15 +24,15 @@ export const InstantParam = z
 const FilterText = z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters');
 
 /** `groupBy=cluster` exists only for steps (a job may target many clusters). */
-const clusterNeedsSteps = (q: { level: string; groupBy: string }, ctx: z.RefinementCtx) => {
-  if (q.groupBy === 'cluster' && q.level !== 'step') {
+const clusterNeedsSteps = (q: { level: StatsLevel; groupBy: StatsGroupBy }, ctx: z.RefinementCtx) => {
+  if (groupByNeedsSteps(q)) {
     ctx.addIssue({ code: 'custom', path: ['groupBy'], message: 'groupBy=cluster needs level=step' });
   }
 };
 
 const statsFields = {
-  level: StatsLevel.default('job').meta({ description: '`job` (whole jobs) or `step` (sub-jobs / tasks)' }),
-  groupBy: StatsGroupBy.default('type').meta({
+  level: StatsLevel.default(STATS_DEFAULTS.level).meta({ description: '`job` (whole jobs) or `step` (sub-jobs / tasks)' }),
+  groupBy: StatsGroupBy.default(STATS_DEFAULTS.groupBy).meta({
     description: '`type` keys are `<source>/<type>`; `day` keys are UTC dates; `none` gives one group `all`',
   }),
   source: JobSource.optional(),
@@ -37,6 +40,9 @@ const statsFields = {
   from: InstantParam.optional().meta({ description: 'Window start (inclusive); default `to` − 7 days' }),
   to: InstantParam.optional().meta({ description: 'Window end (exclusive); default now rounded up to the next whole UTC hour' }),
   interval: StatsInterval.optional().meta({ description: 'Adds a `series` per group, one entry per UTC day or hour of the window' }),
+  attempt: StatsAttempt.default('all').meta({
+    description: '`all` counts every attempt of each job; `first` only attempt 1 (and its steps): the first-try figures beside the rates over all attempts',
+  }),
   compare: z.enum(['previous']).optional().meta({ description: 'Adds `previous` figures (the window of equal length just before) and `change` per group' }),
 };
 
@@ -66,22 +72,32 @@ export const ListJobsParams = z.strictObject({
   clusterId: FilterText.optional(),
   from: InstantParam.optional().meta({ description: 'Earliest sort time (startedAt, else createdAt), inclusive' }),
   to: InstantParam.optional().meta({ description: 'Latest sort time, exclusive' }),
+  overdue: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true')
+    .meta({ description: '`true`: exactly the jobs overdue now (running or pending past their limit), from the in-flight jobs only' }),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
   cursor: z.string().min(1).max(4096).optional().meta({ description: 'The `nextCursor` of the previous page, with the same filters' }),
 });
 export type ListJobsParams = z.infer<typeof ListJobsParams>;
 
+/** Query string of `GET /alerts`. */
+export const ListAlertsParams = z.strictObject({
+  state: z.enum(['open', 'all']).default('open').meta({ description: '`open` (default): alerts still open; `all`: closed ones too' }),
+  kind: AlertKind.optional(),
+  from: InstantParam.optional().meta({ description: 'Earliest `openedAt`, inclusive' }),
+  to: InstantParam.optional().meta({ description: 'Latest `openedAt`, exclusive' }),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+  cursor: z.string().min(1).max(4096).optional().meta({ description: 'The `nextCursor` of the previous page, with the same filters' }),
+});
+export type ListAlertsParams = z.infer<typeof ListAlertsParams>;
+
 /** Path of `GET /jobs/{source}/{jobId}`. */
 export const JobPathParams = z.strictObject({ source: JobSource, jobId: FilterText });
 
-/** A target kind: a fleet (its federation job is polled) or one policy job. */
-export const TargetKind = z.enum(['fleet', 'policy-job']);
-/** A target id as UCS spells it (uid or name); no slash, since it is a path segment of `DELETE /targets`. */
-export const TargetId = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(128, 'must be at most 128 characters')
-  .regex(/^[^\s/]+$/, 'must not contain spaces or slashes');
+/** A target id as UCS spells it: a UUID or a Kubernetes name (lib/ucs/ids.ts), on POST and DELETE alike. */
+export const TargetId = UcsId;
 
 /** Query string of `GET /targets`. */
 export const ListTargetsParams = z.strictObject({
@@ -110,43 +126,74 @@ export const ErrorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
+/** What API Gateway itself answers (throttling, IAM or JWT refusals), before any function runs. */
+export const GatewayErrorBody = z.object({ message: z.string().describe('API Gateway\'s reason, e.g. "Too Many Requests" or "Forbidden"') });
+export type GatewayErrorBody = z.infer<typeof GatewayErrorBody>;
+
 /** Body of `GET /jobs`. */
 export const JobPageBody = z.object({
-  items: z.array(JobRecord),
+  items: z.array(JobView).meta({ description: 'Jobs in their latest state; `overdue` on a job or step that is overdue now' }),
   nextCursor: z.string().optional().meta({ description: 'Opaque; pass as `cursor` with the same filters for the next page' }),
 });
 export type JobPageBody = z.infer<typeof JobPageBody>;
 
 /** Body of `GET /jobs/{source}/{jobId}`. */
-export const JobHistoryBody = z.object({ job: JobRecord, history: z.array(JobRecord) });
+export const JobHistoryBody = z.object({
+  job: JobView.meta({ description: 'The latest state; `overdue` on it or a step when overdue now' }),
+  history: z.array(JobRecord).meta({ description: 'Every distinct observed state, oldest first, as observed' }),
+});
+export type JobHistoryBody = z.infer<typeof JobHistoryBody>;
 
-/** A watched target as the API shows it (bookkeeping such as the state fingerprint stays inside). */
-export const TargetBody = z.object({
-  kind: TargetKind,
-  id: z.string(),
-  state: z.enum(['active', 'retired']),
-  addedAt: z.string(),
-  addedBy: z.enum(['discovery', 'api', 'config']),
-  lastPolledAt: z.string().optional(),
-  lastChangedAt: z.string().optional(),
-  lastError: z.string().optional(),
-  consecutiveFailures: z.number().int().nonnegative(),
-  nextPollAt: z.string(),
-  terminalSince: z.string().optional(),
-  retiredAt: z.string().optional(),
-  retiredReason: z.string().optional(),
+/** An overdue job's figures in an `overdue` alert (`current`; `baseline` is its limit, as `overdue` on the job). */
+const OverdueAlertFigures = z.looseObject({
+  source: JobSource,
+  jobId: z.string(),
+  attempt: z.number().int(),
+  type: z.string(),
+  status: CanonicalStatus,
+  runningSec: z.number().optional(),
+});
+const OverdueLimitFigures = z.looseObject({ since: z.string(), limitSec: z.number(), basis: z.enum(['declared', 'p99']) });
+
+/** One alert as `GET /alerts` shows it. */
+export const AlertBody = Alert.extend({
+  current: z
+    .union([FailureFiguresBody, DurationFiguresBody, OverdueAlertFigures])
+    .meta({ description: 'The current window\'s `/stats/*` group figures that opened it (failure figures for `failure-rate-spike`, duration figures for `duration-regression`), or the overdue job' }),
+  baseline: z
+    .union([FailureFiguresBody, DurationFiguresBody, OverdueLimitFigures])
+    .meta({ description: 'The baseline window\'s figures of the same group, or the overdue limit' }),
+});
+export type AlertBody = z.infer<typeof AlertBody>;
+
+/** Body of `GET /alerts`. */
+export const AlertPageBody = z.object({
+  items: z.array(AlertBody).meta({ description: 'Alerts, newest `openedAt` first' }),
+  nextCursor: z.string().optional().meta({ description: 'Opaque; pass as `cursor` with the same filters for the next page' }),
+});
+export type AlertPageBody = z.infer<typeof AlertPageBody>;
+
+/** A watched target as the API shows it: named fields only, so an internal one (the state fingerprint) never leaks. */
+export const TargetBody = Target.pick({
+  kind: true,
+  id: true,
+  state: true,
+  addedAt: true,
+  addedBy: true,
+  lastPolledAt: true,
+  lastChangedAt: true,
+  lastError: true,
+  consecutiveFailures: true,
+  nextPollAt: true,
+  terminalSince: true,
+  retiredAt: true,
+  retiredReason: true,
 });
 export type TargetBody = z.infer<typeof TargetBody>;
 
-/** The public view of a stored target. */
+/** The public view of a stored target (zod drops every field TargetBody does not name). */
 export function toTargetBody(target: Target): TargetBody {
-  // Built field by field so a new internal field never leaks by default.
-  const { kind, id, state, addedAt, addedBy, lastPolledAt, lastChangedAt, lastError, consecutiveFailures } = target;
-  const { nextPollAt, terminalSince, retiredAt, retiredReason } = target;
-  return TargetBody.parse({
-    kind, id, state, addedAt, addedBy, lastPolledAt, lastChangedAt, lastError, consecutiveFailures,
-    nextPollAt, terminalSince, retiredAt, retiredReason,
-  });
+  return TargetBody.parse(target);
 }
 
 /** Body of `GET /targets`. */

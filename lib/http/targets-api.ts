@@ -1,7 +1,8 @@
-import type { JobStore, TargetKind } from '../store/port';
+import type { JobStore } from '../store/port';
 import { isoMicrosFromDate } from '../jobs/time';
 import { NotFound } from './errors';
 import { type TargetBody, toTargetBody } from './schemas';
+import type { TargetKind } from '../jobs/target';
 
 /** `POST /targets`: adds a target for API polling; idempotent (an existing target, even retired, is returned as is). */
 export async function addApiTarget(

@@ -11,7 +11,10 @@ import { durationMs, parseUcsTime, type TimeValue } from './time';
 // - Steps keep UCS order. `stepId` = `metadata.uid`, else `metadata.name`, else `index-<n>` (n = 0-based
 //   position); an id already used by an earlier step of the same job gets `#<n>` appended, so (job, attempt,
 //   step) stays unique.
-// - `attempt` is always 1 here: the store assigns attempts from the job's history.
+// - `attempt` is the first attempt this answer can be: 1, or 2 for a policy job whose `spec.operation` is
+//   `retry` (its first attempt was never seen, so it counts nowhere, DESIGN.md). The store assigns the attempt
+//   from the job's history; this is only where a job seen for the first time starts.
+// - A task's `waitTimeOut` becomes its step's `waitTimeoutSec` (the declared limit of an overdue step).
 // - Policy `clusterIds` = distinct non-empty targets of tasks whose targetType is `cluster` (case-insensitive),
 //   in task order; left out when there are none.
 // - Policy `fleetId` = the first `spec.relatedObjects` entry whose key, lower-cased with `_`/`-` removed, is
@@ -88,7 +91,7 @@ export function normalizePolicyJob(job: PolicyJob, ctx: PolicyContext): JobRecor
     createdAt: createdAt?.iso,
     ...times,
     waitTimeoutSec: typeof wait === 'number' && Number.isFinite(wait) ? wait : undefined,
-    attempt: 1,
+    attempt: text(job.spec?.operation)?.toLowerCase() === 'retry' ? 2 : 1,
     steps,
     anomalies: anomalies.length > 0 ? anomalies : undefined,
     observedAt: observedAtOf(ctx.observedAt),
@@ -130,6 +133,7 @@ function policyStep(task: PolicyTask, index: number, anomalies: Anomaly[]): Draf
     type: text(task.spec?.type) ?? UNKNOWN_TYPE,
     target: text(task.spec?.target),
     targetType: text(task.spec?.targetType),
+    waitTimeoutSec: seconds(task.spec?.waitTimeOut),
     status: canonicalStatus(text(task.status?.status)),
     rawStatus: text(task.status?.status),
     reason: text(task.status?.reason),
@@ -142,6 +146,12 @@ function policyStep(task: PolicyTask, index: number, anomalies: Anomaly[]): Draf
       anomalies,
     ),
   });
+}
+
+/** A task's declared timeout in seconds, when UCS sends a usable one (a positive number or numeric string). */
+function seconds(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 function preferredStepId(metadata: { uid?: string | null; name?: string | null } | null | undefined, index: number): string {

@@ -42,6 +42,8 @@ export const JobStep = z.object({
   type: z.string(),
   target: z.string().optional(),
   targetType: z.string().optional(),
+  /** A policy task's declared `waitTimeOut`: its limit before it is overdue. */
+  waitTimeoutSec: z.number().optional(),
   status: CanonicalStatus,
   rawStatus: z.string().optional(),
   reason: z.string().optional(),

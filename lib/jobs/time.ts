@@ -148,3 +148,61 @@ export function isoMicrosFromDate(date: Date): string {
 export function durationMs(start: TimeValue, end: TimeValue): number {
   return (end.micros - start.micros) / 1000;
 }
+
+// YYYY-MM-DD, optionally THH:MM[:SS[.fraction]] with Z or ±HH[:]MM; date-only means midnight UTC.
+const ISO_INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?([Zz]|[+-]\d{2}:?\d{2}))?$/;
+
+/** The first instant the API and the statistics engine handle: 1970-01-01T00:00:00Z, in µs. */
+export const FIRST_INSTANT_US = 0;
+/**
+ * The end (exclusive) of the instants they handle: 2201-01-01T00:00:00Z, the end of UCS times too. Epoch
+ * microseconds are exact doubles only below 2^53 (year 2255): a year-9999 instant would round by 32 µs and fall
+ * outside its own window.
+ */
+export const END_INSTANT_US = MAX_MICROS;
+/** The years of the supported instants, for messages. */
+export const SUPPORTED_YEARS = `1970..${MAX_YEAR}`;
+
+/** True when an instant (µs) is one the API and the statistics engine handle: [1970-01-01, 2201-01-01). */
+export const isSupportedInstant = (us: number) => us >= FIRST_INSTANT_US && us < END_INSTANT_US;
+
+/**
+ * Parses an ISO 8601 instant as the API takes it (date-only = midnight UTC, else an explicit Z or offset) to µs;
+ * undefined if invalid or, once its offset is applied, outside [1970-01-01T00:00:00Z, 2201-01-01T00:00:00Z).
+ */
+export function parseInstantMicros(text: string): number | undefined {
+  const m = ISO_INSTANT.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  if (m[4] !== undefined && zone === undefined) return undefined; // a local time is ambiguous
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Date.UTC rolls 31 February over into March: reject instead.
+  if (new Date(ms).getUTCDate() !== day) return undefined;
+  let offsetMinutes = 0;
+  if (zone && zone !== 'Z' && zone !== 'z') {
+    const digits = zone.replace(':', '');
+    const oh = Number(digits.slice(1, 3));
+    const om = Number(digits.slice(3, 5));
+    if (oh > 23 || om > 59) return undefined;
+    offsetMinutes = (digits.startsWith('-') ? -1 : 1) * (oh * 60 + om);
+  }
+  const micros = Number(frac.padEnd(6, '0').slice(0, 6)); // sub-microsecond digits are truncated
+  const us = (ms - offsetMinutes * 60_000) * 1000 + micros;
+  // `1970-01-01T00:00:00+23:59` is in 1969, `2200-12-31T23:59:59-23:59` in 2201.
+  return isSupportedInstant(us) ? us : undefined;
+}
+
+/** The µs of a stored ISO time (IsoMicros); a RangeError for anything else, which the store never writes. */
+export function microsOf(iso: string): number {
+  const us = parseInstantMicros(iso);
+  if (us === undefined) throw new RangeError(`not an ISO 8601 time: ${JSON.stringify(iso)}`);
+  return us;
+}

@@ -1,12 +1,12 @@
 import { AnalyzeOptionError, ExportFormatError, analyzeExport, formatAnalysis } from './analyze';
 
 // `npm run analyze -- <dir> [--groupBy type|source|fleet|cluster|day|none] [--level job|step] [--from ISO]
-//   [--to ISO] [--source federation|policy] [--type T] [--status S] [--export <exportId>] [--json]`
+//   [--to ISO] [--source federation|policy] [--type T] [--status S] [--attempt all|first] [--export <exportId>] [--json]`
 // Exit codes: 0 ok, 1 bad export (message names file and line), 2 bad option.
 
 const USAGE =
-  'usage: npm run analyze -- <dir> [--groupBy type|source|fleet|cluster|day|none] [--level job|step] [--from ISO] [--to ISO] [--source S] [--type T] [--status S] [--export ID] [--json]';
-const VALUE_OPTIONS = { '--groupBy': 'groupBy', '--level': 'level', '--from': 'from', '--to': 'to', '--source': 'source', '--type': 'type', '--status': 'status', '--export': 'exportId' } as const;
+  'usage: npm run analyze -- <dir> [--groupBy type|source|fleet|cluster|day|none] [--level job|step] [--from ISO] [--to ISO] [--source S] [--type T] [--status S] [--attempt all|first] [--export ID] [--json]';
+const VALUE_OPTIONS = { '--groupBy': 'groupBy', '--level': 'level', '--from': 'from', '--to': 'to', '--source': 'source', '--type': 'type', '--status': 'status', '--attempt': 'attempt', '--export': 'exportId' } as const;
 
 function parseArgs(argv: string[]): { dir: string; json: boolean; options: Record<string, string> } {
   const options: Record<string, string> = {};

@@ -11,6 +11,10 @@ import { createUcsClient, ucsConfigFromEnv } from '../ucs/client';
 import { CredentialsError } from '../ucs/credentials';
 import { localDynamoConnection, localDynamoEndpoint, LocalSetupError, parseLocalEnv } from './local-config';
 import { localUcsEnv } from './ucs-env';
+import { JsonLinesPublisher } from '../events/jsonl';
+import { OverdueJudge } from '../stats/overdue';
+import { parseServiceEnv } from '../config';
+import { localEventsFile } from './events-file';
 
 async function main(): Promise<void> {
   // The summary on stdout is the output; per-target log lines only when asked for.
@@ -31,7 +35,10 @@ async function main(): Promise<void> {
     );
   }
   const ucs = createUcsClient(ucsConfig, { env });
-  const deps = { store, ucs, now: () => new Date() };
+  // Events go where `npm start`'s do (the same data dir), overdue jobs judged with the service's settings.
+  const service = parseServiceEnv({ ...env, TABLE_NAME: config.TABLE_NAME });
+  const overdue = new OverdueJudge(() => store, { factor: service.OVERDUE_FACTOR, minRuns: service.ALERT_MIN_RUNS });
+  const deps = { store, ucs, now: () => new Date(), events: new JsonLinesPublisher(localEventsFile(config.LOCAL_DATA_DIR)), overdue };
   const discovery = await discoverTargets(deps);
   const options = {
     shard: 0,

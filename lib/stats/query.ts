@@ -1,16 +1,12 @@
-import { JobSource, type TerminalStatus } from '../jobs/record';
-import type { Granularity, JobStore, RollupGrouping, TerminalRun } from '../store/port';
-import { rollupSlots, sourceScope, typeKey, typeScope } from '../store/rollups';
-import {
-  TERMINAL_STATUSES,
-  addRun,
-  durationFigures,
-  emptyAggregate,
-  failureFigures,
-  mergeAggregate,
-  roundMicros,
-  type RunAggregate,
-} from './aggregate';
+import type { TerminalStatus } from '../jobs/record';
+import type { TerminalRun } from '../jobs/runs';
+import { formatIsoMicros, parseInstantMicros } from '../jobs/time';
+import { addRun, emptyAggregate, mergeAggregate, TERMINAL_STATUSES, type RunAggregate } from '../rollup/aggregate';
+import { BUCKET_OF, bucketStart, floorTo, MICROS_PER_DAY, MICROS_PER_HOUR, type Granularity } from '../rollup/buckets';
+import { rollupSlots } from '../rollup/groups';
+import type { JobStore } from '../store/port';
+import { durationFigures, failureFigures, roundMicros } from './figures';
+import { planFor, type GroupPlan } from './grouping';
 import type {
   DurationFiguresBody,
   DurationGroupBody,
@@ -20,91 +16,22 @@ import type {
   FailureRateStatsBody,
   StatsQuery,
 } from './results';
-import {
-  INTERVAL_MICROS,
-  MICROS_PER_DAY,
-  MICROS_PER_HOUR,
-  dayBucketOf,
-  decomposeWindow,
-  floorTo,
-  formatMicros,
-  hourBucketOf,
-  parseInstantMicros,
-  seriesBucketCount,
-  seriesBuckets,
-  weekBucketOf,
-  type MicrosRange,
-  type WindowPiece,
-} from './window';
+import { decomposeWindow, INTERVAL_MICROS, seriesBucketCount, seriesBuckets, type MicrosRange, type WindowPiece } from './window';
+
+/** What the engine reads: rollups, and the runs of partial hours. */
+export type StatsStore = Pick<JobStore, 'readRollups' | 'readRuns'>;
 
 /**
- * The statistics engine: answers a query from day rollups for whole UTC days, hour rollups for whole hours and
- * the terminal runs of the partial hours at the window's edges, so the answer is exact for any `[from, to)`
- * and its cost is (buckets × groups) rollup items plus the runs of at most two partial hours.
+ * The statistics engine: answers a query from week and day rollups for whole UTC weeks and days, hour rollups
+ * for whole hours and the terminal runs of the partial hours at the window's edges, so the answer is exact for
+ * any `[from, to)` and its cost is (buckets × groups) rollup items plus the runs of at most two partial hours.
  */
-
-
-/** Where a query's groups come from: one rollup grouping, the scopes to read and how a rollup key maps to a group. */
-interface GroupPlan {
-  grouping: RollupGrouping;
-  scopes: string[];
-  /** The group of a rollup key whose bucket (or run) starts at `at` µs; undefined = filtered out. */
-  groupOf(key: string, at: number): string | undefined;
-}
-
-/** Splits a `type` rollup key `<source>/<type>` (sources never contain a slash; types may). */
-function splitTypeKey(key: string): { source: string; type: string } {
-  const slash = key.indexOf('/');
-  return slash < 0 ? { source: key, type: '' } : { source: key.slice(0, slash), type: key.slice(slash + 1) };
-}
-
-function planFor(q: StatsQuery): GroupPlan {
-  const filtered = q.source !== undefined || q.type !== undefined;
-  const typeMatches = (key: string) => {
-    const k = splitTypeKey(key);
-    return (q.source === undefined || k.source === q.source) && (q.type === undefined || k.type === q.type);
-  };
-  switch (q.groupBy) {
-    case 'none':
-    case 'day': {
-      const label = (at: number) => (q.groupBy === 'day' ? dayBucketOf(at) : 'all');
-      // Unfiltered totals have their own partition; filtered ones are the matching type keys.
-      if (!filtered) return { grouping: 'none', scopes: ['*'], groupOf: (_key, at) => label(at) };
-      return { grouping: 'type', scopes: ['*'], groupOf: (key, at) => (typeMatches(key) ? label(at) : undefined) };
-    }
-    case 'type':
-      return { grouping: 'type', scopes: ['*'], groupOf: (key) => (typeMatches(key) ? key : undefined) };
-    case 'source':
-      return {
-        grouping: 'type',
-        scopes: ['*'],
-        groupOf: (key) => (typeMatches(key) ? splitTypeKey(key).source : undefined),
-      };
-    case 'fleet':
-    case 'cluster': {
-      let scopes = ['*'];
-      const type = q.type;
-      if (type !== undefined) {
-        // A type without a source may exist under both sources: read both scoped partitions.
-        scopes = (q.source ? [q.source] : JobSource.options).map((source) => typeScope(typeKey({ source, type })));
-      } else if (q.source !== undefined) scopes = [sourceScope(q.source)];
-      return { grouping: q.groupBy, scopes, groupOf: (key) => key };
-    }
-  }
-}
 
 /** Aggregates per group: over the whole window, and per series bucket when asked. */
 interface GroupAggregates {
   total: RunAggregate;
   series?: RunAggregate[];
 }
-
-/** Turns a rollup bucket string back into its start instant (µs). */
-function bucketStart(granularity: Granularity, bucket: string): number | undefined {
-  return parseInstantMicros(granularity === 'hour' ? `${bucket}:00Z` : bucket);
-}
-
-const BUCKET_OF: Record<Granularity, (us: number) => string> = { week: weekBucketOf, day: dayBucketOf, hour: hourBucketOf };
 
 /** Consecutive pieces of one source, coalesced into ranges: one rollup read (per scope) or one runs read each. */
 function coalesce(pieces: WindowPiece[]): WindowPiece[] {
@@ -119,12 +46,13 @@ function coalesce(pieces: WindowPiece[]): WindowPiece[] {
 
 /** Reads and aggregates one window: group key → aggregates (with series buckets of `seriesUnit` µs). */
 async function aggregateWindow(
-  store: JobStore,
+  store: StatsStore,
   q: StatsQuery,
   window: MicrosRange,
   seriesUnit: number | undefined,
 ): Promise<Map<string, GroupAggregates>> {
   const plan = planFor(q);
+  const attempts = q.attempt ?? 'all';
   const groups = new Map<string, GroupAggregates>();
   const seriesOrigin = seriesUnit === undefined ? 0 : floorTo(window.from, seriesUnit);
   const seriesLength = seriesUnit === undefined ? 0 : seriesBucketCount(window, seriesUnit);
@@ -146,11 +74,13 @@ async function aggregateWindow(
   // Hour series cannot be cut out of day rollups, nor days out of weeks: per-day groups and series read days.
   const largest = seriesUnit === MICROS_PER_HOUR ? 'hour' : seriesUnit === MICROS_PER_DAY || q.groupBy === 'day' ? 'day' : 'week';
   const pieces = coalesce(decomposeWindow(window, largest));
-  const reads: Promise<void>[] = [];
+  // Reads run in parallel; their figures are added in piece order, so that sums of floats (means) come out the
+  // same however the reads happen to finish.
+  const reads: Promise<() => void>[] = [];
   for (const piece of pieces) {
     if (piece.source === 'runs') {
       reads.push(
-        store.readRuns(q.level, formatMicros(piece.from), formatMicros(piece.to)).then((runs) => {
+        store.readRuns(q.level, formatIsoMicros(piece.from), formatIsoMicros(piece.to)).then((runs) => () => {
           for (const run of runs) addRunToGroups(run, piece, plan, q, add);
         }),
       );
@@ -161,13 +91,13 @@ async function aggregateWindow(
     for (const scope of plan.scopes) {
       reads.push(
         store
-          .readRollups({ level: q.level, grouping: plan.grouping, scope, granularity, fromBucket: bucketOf(piece.from), toBucket: bucketOf(piece.to) })
-          .then((items) => {
+          .readRollups({ level: q.level, attempts, grouping: plan.grouping, scope, granularity, fromBucket: bucketOf(piece.from), toBucket: bucketOf(piece.to) })
+          .then((items) => () => {
             for (const item of items) {
               const at = bucketStart(granularity, item.bucket);
               // Guard the exactness promise against an over-wide store read.
               if (at === undefined || at < piece.from || at >= piece.to) continue;
-              if (item.granularity !== granularity || item.scope !== scope || item.grouping !== plan.grouping) continue;
+              if (item.granularity !== granularity || item.scope !== scope || item.grouping !== plan.grouping || item.attempts !== attempts) continue;
               const key = plan.groupOf(item.key, at);
               if (key !== undefined) add(key, at, (agg) => mergeAggregate(agg, item.aggregate));
             }
@@ -175,7 +105,7 @@ async function aggregateWindow(
       );
     }
   }
-  await Promise.all(reads);
+  for (const apply of await Promise.all(reads)) apply();
   return groups;
 }
 
@@ -190,7 +120,7 @@ function addRunToGroups(
   const at = parseInstantMicros(run.belongsAt);
   if (run.level !== q.level || at === undefined || at < piece.from || at >= piece.to) return;
   for (const slot of rollupSlots(run)) {
-    if (slot.grouping !== plan.grouping || !plan.scopes.includes(slot.scope)) continue;
+    if (slot.attempts !== (q.attempt ?? 'all') || slot.grouping !== plan.grouping || !plan.scopes.includes(slot.scope)) continue;
     const key = plan.groupOf(slot.key, at);
     if (key !== undefined) add(key, at, (agg) => addRun(agg, run.status, run.durationMs));
   }
@@ -205,7 +135,7 @@ function windowsOf(q: StatsQuery): { current: MicrosRange; previous: MicrosRange
 }
 
 /** Aggregates the query's window (and the previous one when comparing); groups sorted by key. */
-async function aggregateQuery(store: JobStore, q: StatsQuery) {
+async function aggregateQuery(store: StatsStore, q: StatsQuery) {
   const windows = windowsOf(q);
   const unit = q.interval === undefined ? undefined : INTERVAL_MICROS[q.interval];
   const [current, previous] = await Promise.all([
@@ -213,11 +143,11 @@ async function aggregateQuery(store: JobStore, q: StatsQuery) {
     q.compare === 'previous' ? aggregateWindow(store, q, windows.previous, undefined) : undefined,
   ]);
   const envelope = {
-    from: formatMicros(windows.current.from),
-    to: formatMicros(windows.current.to),
+    from: formatIsoMicros(windows.current.from),
+    to: formatIsoMicros(windows.current.to),
     level: q.level,
     groupBy: q.groupBy,
-    ...(previous && { previous: { from: formatMicros(windows.previous.from), to: formatMicros(windows.previous.to) } }),
+    ...(previous && { previous: { from: formatIsoMicros(windows.previous.from), to: formatIsoMicros(windows.previous.to) } }),
   };
   const series = unit === undefined ? [] : seriesBuckets(windows.current, unit);
   const keys = [...current.keys()].sort();
@@ -248,8 +178,8 @@ function buildGroups<F extends object, C>(
     const group: StatsGroup<F, C> = { key, ...now };
     if (g.series) {
       group.series = series.map((b, i) => ({
-        from: formatMicros(b.from),
-        to: formatMicros(b.to),
+        from: formatIsoMicros(b.from),
+        to: formatIsoMicros(b.to),
         ...figures(g.series?.[i] ?? emptyAggregate()),
       }));
     }
@@ -264,7 +194,7 @@ function buildGroups<F extends object, C>(
 }
 
 /** Duration statistics (`GET /stats/durations`): groups with no terminal run (of `status`, if given) are left out. */
-export async function durationStats(store: JobStore, q: StatsQuery): Promise<DurationStatsBody> {
+export async function durationStats(store: StatsStore, q: StatsQuery): Promise<DurationStatsBody> {
   const aggregated = await aggregateQuery(store, q);
   const statuses: readonly TerminalStatus[] = q.status ? [q.status] : TERMINAL_STATUSES;
   const groups: DurationGroupBody[] = buildGroups(
@@ -284,7 +214,7 @@ export async function durationStats(store: JobStore, q: StatsQuery): Promise<Dur
 }
 
 /** Failure-rate statistics (`GET /stats/failure-rates`): groups with no terminal run are left out. */
-export async function failureRateStats(store: JobStore, q: StatsQuery): Promise<FailureRateStatsBody> {
+export async function failureRateStats(store: StatsStore, q: StatsQuery): Promise<FailureRateStatsBody> {
   // Failure rates always cover every terminal status (`status` only narrows durations).
   const aggregated = await aggregateQuery(store, q);
   const groups: FailureGroupBody[] = buildGroups(
@@ -297,4 +227,27 @@ export async function failureRateStats(store: JobStore, q: StatsQuery): Promise<
     }),
   );
   return { ...aggregated.envelope, groups };
+}
+
+/** Both routes' figures of one group, from one read of its rollups. */
+export interface GroupFigures {
+  key: string;
+  durations: DurationFiguresBody;
+  failures: FailureFiguresBody;
+}
+
+/**
+ * The figures `/stats/durations` and `/stats/failure-rates` give for `q` (no series, no comparison), per group
+ * with at least one terminal run, from one read of the rollups: what the alert evaluation compares, so an
+ * alert shows exactly the numbers the API shows for the same window.
+ */
+export async function groupFigures(store: StatsStore, q: Omit<StatsQuery, 'interval' | 'compare' | 'status'>): Promise<GroupFigures[]> {
+  const aggregated = await aggregateQuery(store, { ...q, interval: undefined, compare: undefined, status: undefined });
+  const out: GroupFigures[] = [];
+  for (const key of aggregated.keys) {
+    const g = aggregated.current.get(key);
+    if (!g || !TERMINAL_STATUSES.some((s) => g.total[s].runs > 0)) continue;
+    out.push({ key, durations: durationFigures(g.total), failures: failureFigures(g.total) });
+  }
+  return out;
 }

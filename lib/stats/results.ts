@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { JobSource, TerminalStatus } from '../jobs/record';
+import { Level } from '../jobs/runs';
 
 /**
  * The statistics queries and the bodies they answer with (DESIGN.md "HTTP API"), as zod schemas: the engine's
@@ -8,12 +9,22 @@ import type { JobSource, TerminalStatus } from '../jobs/record';
  */
 
 /** `job` = whole jobs, `step` = their sub-jobs / tasks. */
-export const StatsLevel = z.enum(['job', 'step']);
-export type StatsLevel = z.infer<typeof StatsLevel>;
+export const StatsLevel = Level;
+export type StatsLevel = Level;
 
 /** How groups are formed: `none` gives one group keyed `all`; `day` keys by UTC date; `cluster` needs level `step`. */
 export const StatsGroupBy = z.enum(['type', 'source', 'fleet', 'cluster', 'day', 'none']);
 export type StatsGroupBy = z.infer<typeof StatsGroupBy>;
+
+/** What a query groups when it does not say (API and offline analyzer alike). */
+export const STATS_DEFAULTS = { level: 'job', groupBy: 'type' } as const satisfies { level: StatsLevel; groupBy: StatsGroupBy };
+
+/** `groupBy=cluster` exists only for steps (a job may target many clusters): true when a query breaks the rule. */
+export const groupByNeedsSteps = (q: { level: StatsLevel; groupBy: StatsGroupBy }) => q.groupBy === 'cluster' && q.level !== 'step';
+
+/** `attempt=all` counts every attempt of each job; `first` only attempt 1 (and its steps): the first-try figures. */
+export const StatsAttempt = z.enum(['all', 'first']);
+export type StatsAttempt = z.infer<typeof StatsAttempt>;
 
 /** Series granularity of `interval=`. */
 export const StatsInterval = z.enum(['day', 'hour']);
@@ -32,6 +43,8 @@ export interface StatsQuery {
   to: string;
   interval?: StatsInterval;
   compare?: 'previous';
+  /** Every attempt (default) or first attempts only. */
+  attempt?: StatsAttempt;
 }
 
 const IsoTime = z.string().meta({ format: 'date-time', description: 'ISO 8601 UTC with microseconds' });

@@ -1,64 +1,13 @@
-import { formatIsoMicros } from '../jobs/time';
+import { formatIsoMicros, parseInstantMicros } from '../jobs/time';
+import { ceilTo, floorTo, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_WEEK, weekStartOf } from '../rollup/buckets';
 
 /**
- * Time windows of the statistics, in integer microseconds since the epoch: every stored time has microsecond
- * precision, and a JS Date (milliseconds) would misplace runs that sit within a millisecond of a window edge.
+ * Time windows of the statistics, in integer microseconds since the epoch (the rollup buckets' unit): how a
+ * window `[from, to)` splits into whole buckets and partial hours, and its series buckets.
  */
 
-export const MICROS_PER_HOUR = 3_600_000_000;
-export const MICROS_PER_DAY = 24 * MICROS_PER_HOUR;
-export const MICROS_PER_WEEK = 7 * MICROS_PER_DAY;
 /** The length of one series bucket of `interval=day|hour`. */
 export const INTERVAL_MICROS = { day: MICROS_PER_DAY, hour: MICROS_PER_HOUR } as const;
-/** Weeks start on Monday (ISO 8601); the epoch, 1970-01-01, was a Thursday. */
-const WEEK_OFFSET = 4 * MICROS_PER_DAY;
-
-// YYYY-MM-DD, optionally THH:MM[:SS[.fraction]] with Z or ±HH[:]MM; date-only means midnight UTC.
-const ISO_INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?([Zz]|[+-]\d{2}:?\d{2}))?$/;
-
-/** Parses an ISO 8601 instant (date-only = midnight UTC, else an explicit Z or offset) to µs; undefined if invalid. */
-export function parseInstantMicros(text: string): number | undefined {
-  const m = ISO_INSTANT.exec(text);
-  if (!m) return undefined;
-  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = Number(s);
-  if (m[4] !== undefined && zone === undefined) return undefined; // a local time is ambiguous
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  // Date.UTC rolls 31 February over into March: reject instead.
-  if (new Date(ms).getUTCDate() !== day || year < 1970 || year > 9999) return undefined;
-  let offsetMinutes = 0;
-  if (zone && zone !== 'Z' && zone !== 'z') {
-    const digits = zone.replace(':', '');
-    const oh = Number(digits.slice(1, 3));
-    const om = Number(digits.slice(3, 5));
-    if (oh > 23 || om > 59) return undefined;
-    offsetMinutes = (digits.startsWith('-') ? -1 : 1) * (oh * 60 + om);
-  }
-  const micros = Number(frac.padEnd(6, '0').slice(0, 6)); // sub-microsecond digits are truncated
-  return (ms - offsetMinutes * 60_000) * 1000 + micros;
-}
-
-/**
- * Formats µs since the epoch as ISO 8601 UTC with microseconds (`2025-11-10T07:24:03.553733Z`): the format every
- * stored time has, so window bounds compare with stored times as strings.
- */
-export const formatMicros = formatIsoMicros;
-
-/** The day bucket `YYYY-MM-DD` holding an instant. */
-export const dayBucketOf = (us: number) => formatMicros(us).slice(0, 10);
-/** The hour bucket `YYYY-MM-DDTHH` holding an instant. */
-export const hourBucketOf = (us: number) => formatMicros(us).slice(0, 13);
-/** The start of the UTC week (Monday 00:00) holding an instant. */
-export const weekStartOf = (us: number) => floorTo(us - WEEK_OFFSET, MICROS_PER_WEEK) + WEEK_OFFSET;
-/** The week bucket holding an instant: its Monday, `YYYY-MM-DD`. */
-export const weekBucketOf = (us: number) => dayBucketOf(weekStartOf(us));
 
 /** Default statistics window length when `from` is absent (API and offline analyzer alike). */
 export const DEFAULT_WINDOW_DAYS = 7;
@@ -113,16 +62,6 @@ export function decomposeWindow(range: MicrosRange, largest: LargestBucket = 'we
   return pieces;
 }
 
-/** Rounds an instant down to a multiple of `unit` µs (UTC hours and days are multiples since the epoch). */
-export function floorTo(us: number, unit: number): number {
-  return Math.floor(us / unit) * unit;
-}
-
-/** Rounds an instant up to a multiple of `unit` µs. */
-export function ceilTo(us: number, unit: number): number {
-  return Math.ceil(us / unit) * unit;
-}
-
 /** The series buckets of a window: each UTC day or hour it overlaps, clipped to the window. */
 export function seriesBuckets(range: MicrosRange, unit: number): MicrosRange[] {
   const buckets: MicrosRange[] = [];
@@ -136,3 +75,6 @@ export function seriesBuckets(range: MicrosRange, unit: number): MicrosRange[] {
 export function seriesBucketCount(range: MicrosRange, unit: number): number {
   return range.to <= range.from ? 0 : (ceilTo(range.to, unit) - floorTo(range.from, unit)) / unit;
 }
+
+/** A window as the API reports it: ISO 8601 UTC with microseconds. */
+export const formatWindow = (range: MicrosRange) => ({ from: formatIsoMicros(range.from), to: formatIsoMicros(range.to) });

@@ -1,9 +1,15 @@
 import * as z from 'zod';
-import { JobRecord, JobSource, TerminalStatus } from '../jobs/record';
-import { emptyAggregate, mergeAggregate, TERMINAL_STATUSES, type RunAggregate, type StatusAggregate } from '../stats/aggregate';
-import { DurationSketch } from '../stats/sketch';
+import { JobRecord } from '../jobs/record';
+import { ServiceEvent } from '../jobs/events';
+import { Alert, alertSubject } from '../jobs/alert';
+import { StoredState, TerminalRun } from '../jobs/runs';
+import { Target, TargetKind } from '../jobs/target';
+import { microsOf } from '../jobs/time';
+import { emptyAggregate, mergeAggregate, TERMINAL_STATUSES, type RunAggregate, type StatusAggregate } from '../rollup/aggregate';
+import { hourBucketOf } from '../rollup/buckets';
+import { DurationSketch } from '../rollup/sketch';
 import { packStatus, unpackStatus } from './packed-status';
-import type { RollupBucket, Target, TerminalRun } from './port';
+import type { RollupBucket } from './port';
 import * as keys from './keys';
 
 /**
@@ -12,18 +18,14 @@ import * as keys from './keys';
  */
 
 /** What every item says it is; the export analyzer rejects any other kind. */
-export const ItemKind = z.enum(['job', 'revision', 'run', 'rollup', 'target', 'meta']);
+export const ItemKind = z.enum(['job', 'revision', 'run', 'rollup', 'target', 'meta', 'outbox', 'overdue', 'alert', 'alert-open']);
 export type ItemKind = z.infer<typeof ItemKind>;
 
 const Keyed = z.object({ PK: z.string(), SK: z.string() });
 
 /** The latest state (`kind: job`) and each revision (`kind: revision`) of a job. */
-export const JobStateItem = Keyed.extend(JobRecord.shape).extend({
+export const JobStateItem = Keyed.extend(StoredState.shape).extend({
   kind: z.enum(['job', 'revision']),
-  fingerprint: z.string(),
-  revision: z.number().int().min(1),
-  /** Whether the current attempt already reached a terminal status (a later non-terminal state is a retry). */
-  attemptTerminal: z.boolean(),
   sortAt: z.string(),
 });
 export type JobStateItem = z.infer<typeof JobStateItem>;
@@ -32,7 +34,7 @@ export type JobStateItem = z.infer<typeof JobStateItem>;
 export function jobStateItem(
   kind: 'job' | 'revision',
   record: JobRecord,
-  meta: { fingerprint: string; revision: number; attemptTerminal: boolean; expiresAt?: number },
+  meta: Pick<StoredState, 'fingerprint' | 'revision' | 'attemptTerminal'> & { expiresAt?: number },
 ): Record<string, unknown> {
   const sortAt = record.startedAt ?? record.createdAt ?? record.observedAt;
   const item: Record<string, unknown> = {
@@ -49,6 +51,11 @@ export function jobStateItem(
   if (kind === 'job') {
     item.GSI1PK = keys.JOBS_GSI1PK;
     item.GSI1SK = keys.jobGsi1Sk(sortAt, record.source, record.jobId);
+    // Sparse: only jobs in flight, so the overdue listing never reads a finished job.
+    if (keys.isInFlight(record.status)) {
+      item.GSI2PK = keys.IN_FLIGHT_GSI2PK;
+      item.GSI2SK = keys.jobGsi1Sk(sortAt, record.source, record.jobId);
+    }
   }
   return item;
 }
@@ -59,25 +66,7 @@ export function recordFromItem(item: Record<string, unknown>): JobRecord {
 }
 
 /** A terminal run (`kind: run`). */
-export const RunItem = Keyed.extend({
-  kind: z.literal('run'),
-  level: z.enum(['job', 'step']),
-  source: JobSource,
-  jobId: z.string(),
-  attempt: z.number().int(),
-  stepId: z.string().optional(),
-  type: z.string(),
-  jobType: z.string(),
-  status: TerminalStatus,
-  rawStatus: z.string().optional(),
-  fleetId: z.string().optional(),
-  clusterId: z.string().optional(),
-  clusterIds: z.array(z.string()).optional(),
-  startedAt: z.string().optional(),
-  finishedAt: z.string().optional(),
-  durationMs: z.number().optional(),
-  belongsAt: z.string(),
-});
+export const RunItem = Keyed.extend(TerminalRun.shape).extend({ kind: z.literal('run') });
 export type RunItem = z.infer<typeof RunItem>;
 
 /** Builds the item of a terminal run, indexed by level and hour on GSI2. */
@@ -87,7 +76,7 @@ export function runItem(run: TerminalRun, expiresAt?: number): Record<string, un
     PK: keys.jobPk(run.source, run.jobId),
     SK: keys.runSk(run.attempt, run.stepId),
     kind: 'run',
-    GSI2PK: keys.runGsi2Pk(run.level, keys.hourBucket(run.belongsAt)),
+    GSI2PK: keys.runGsi2Pk(run.level, hourBucketOf(microsOf(run.belongsAt))),
     GSI2SK: keys.runGsi2Sk(run.belongsAt, run.source, run.jobId, run.attempt, run.stepId),
     ...(expiresAt === undefined ? {} : { expiresAt }),
   };
@@ -216,23 +205,11 @@ export function compactedRollupItem(
   return { item: out, guard, binsFolded: looseBins };
 }
 
-/** A watched target (`kind: target`). */
-export const TargetItem = Keyed.extend({
+/** A watched target (`kind: target`); its kind is `targetKind`, since `kind` names the item's kind. */
+export const TargetItem = Keyed.extend(Target.omit({ kind: true }).shape).extend({
   kind: z.literal('target'),
-  targetKind: z.enum(['fleet', 'policy-job']),
-  id: z.string(),
-  state: z.enum(['active', 'retired']),
-  addedAt: z.string(),
-  addedBy: z.enum(['discovery', 'api', 'config']),
-  lastPolledAt: z.string().optional(),
-  lastChangedAt: z.string().optional(),
-  lastFingerprint: z.string().optional(),
-  lastError: z.string().optional(),
-  consecutiveFailures: z.number().int().default(0),
-  nextPollAt: z.string(),
-  terminalSince: z.string().optional(),
-  retiredAt: z.string().optional(),
-  retiredReason: z.string().optional(),
+  targetKind: TargetKind,
+  consecutiveFailures: Target.shape.consecutiveFailures.default(0),
 });
 
 /** Builds a target item; active targets are indexed on GSI1 by next poll time. */
@@ -254,4 +231,53 @@ export function targetItem(target: Target): Record<string, unknown> {
 export function targetFromItem(item: Record<string, unknown>): Target {
   const { PK: _pk, SK: _sk, kind: _kind, targetKind, ...rest } = TargetItem.parse(item);
   return { kind: targetKind, ...rest };
+}
+
+/** An event waiting in the outbox (`kind: outbox`). */
+export const OutboxItem = Keyed.extend({ kind: z.literal('outbox'), event: ServiceEvent, createdAt: z.string() });
+
+/** Builds the outbox item of an event. */
+export function outboxItem(event: ServiceEvent, createdAt: string, expiresAt?: number): Record<string, unknown> {
+  return { PK: keys.OUTBOX_PK, SK: keys.outboxSk(event.detail.id), kind: 'outbox', event, createdAt, ...(expiresAt === undefined ? {} : { expiresAt }) };
+}
+
+/** The event an outbox item holds. */
+export function eventFromItem(item: Record<string, unknown>): ServiceEvent {
+  return OutboxItem.parse(item).event;
+}
+
+/** An alert episode (`kind: alert`); open ones are indexed on GSI1 `ALERTS#OPEN`. */
+export const AlertItem = Keyed.extend(Alert.shape).extend({ kind: z.literal('alert'), alertKind: Alert.shape.kind });
+
+/** Builds the item of an alert episode (its `kind` attribute is the item's, so the alert's is `alertKind`). */
+export function alertItem(alert: Alert): Record<string, unknown> {
+  const { kind, ...rest } = alert;
+  const sk = keys.alertSk(alert.openedAt, alert.alertId);
+  return {
+    ...rest,
+    PK: keys.ALERTS_PK,
+    SK: sk,
+    kind: 'alert',
+    alertKind: kind,
+    ...(alert.closedAt === undefined && { GSI1PK: keys.OPEN_ALERTS_GSI1PK, GSI1SK: sk }),
+  };
+}
+
+/** The alert an alert item holds. */
+export function alertFromItem(item: Record<string, unknown>): Alert {
+  const { PK: _pk, SK: _sk, kind: _kind, alertKind, ...rest } = AlertItem.parse(item);
+  return { ...rest, kind: alertKind };
+}
+
+/** The open mark of a subject (`kind: alert-open`), holding a copy of its open alert so an evaluation reads one partition. */
+export const OpenAlertItem = Keyed.extend({ kind: z.literal('alert-open'), alertId: z.string(), alert: Alert });
+
+/** Builds the open mark of an alert's subject. */
+export function openAlertItem(alert: Alert): Record<string, unknown> {
+  return { PK: keys.OPEN_ALERT_PK, SK: keys.openAlertSk(alertSubject(alert)), kind: 'alert-open', alertId: alert.alertId, alert };
+}
+
+/** The open alert an open mark holds. */
+export function openAlertFromItem(item: Record<string, unknown>): Alert {
+  return OpenAlertItem.parse(item).alert;
 }

@@ -1,5 +1,5 @@
-import type { StatusAggregate } from '../stats/aggregate';
-import { DurationSketch } from '../stats/sketch';
+import type { StatusAggregate } from '../rollup/aggregate';
+import { DurationSketch } from '../rollup/sketch';
 
 /**
  * The packed form of one status's figures in a compacted rollup item (`sP`, `fP`, `tP`; KEYS.md): every figure

@@ -4,9 +4,12 @@ import * as z from 'zod';
 import { logger } from '../observability';
 import type { CallOptions, UcsApi } from './api';
 import { createAuthenticator, type UcsAuthenticator } from './auth';
-import { ucsCredentialsProvider, type SecretReader, type UcsCredentials } from './credentials';
+import type { SecretReader } from '../aws/secrets';
+import { ucsCredentialsProvider, type UcsCredentials } from './credentials';
 import { parseUcsErrorBody, responseInfo, responseJson, ucsErrorFromResponse } from './error-response';
 import { ClusterGroupList, FederationJob, parseUcsResponse, PolicyJob, PolicyJobList } from './schemas';
+import { InvalidIdError } from './errors';
+import { printableId, ucsIdProblem } from './ids';
 import { encodeRfc3986 } from './signer';
 import { defaultTransportDeps, sendWithRetry, type ReceivedResponse, type TransportDeps, type TransportSettings } from './transport';
 
@@ -73,6 +76,13 @@ export interface UcsClientDeps extends Partial<TransportDeps> {
   readSecret?: SecretReader;
 }
 
+/** An id as a URL path segment, refused unless it is a UCS id: whatever the caller, `..` never leaves its route. */
+function pathSegment(id: string, what: string): string {
+  const problem = ucsIdProblem(id);
+  if (problem) throw new InvalidIdError(`refused to call UCS for ${what} id ${printableId(id)}: it ${problem}`);
+  return encodeRfc3986(id);
+}
+
 /** Guards discovery against a server that ignores `offset`. */
 const MAX_PAGES = 1000;
 
@@ -109,14 +119,14 @@ export class UcsClient implements UcsApi {
       });
   }
 
-  /** `GET /v1/clustergroups/{fleetId}/federations/progress`. */
-  getFederationProgress(fleetId: string, options?: CallOptions): Promise<FederationJob> {
-    return this.get(`/v1/clustergroups/${encodeRfc3986(fleetId)}/federations/progress`, {}, FederationJob, options);
+  /** `GET /v1/clustergroups/{fleetId}/federations/progress`; an id that is not a UCS id is refused (InvalidIdError). */
+  async getFederationProgress(fleetId: string, options?: CallOptions): Promise<FederationJob> {
+    return this.get(`/v1/clustergroups/${pathSegment(fleetId, 'fleet')}/federations/progress`, {}, FederationJob, options);
   }
 
-  /** `GET /v1/policy/jobs/{jobId}`. */
-  getPolicyJob(jobId: string, options?: CallOptions): Promise<PolicyJob> {
-    return this.get(`/v1/policy/jobs/${encodeRfc3986(jobId)}`, {}, PolicyJob, options);
+  /** `GET /v1/policy/jobs/{jobId}`; an id that is not a UCS id is refused (InvalidIdError). */
+  async getPolicyJob(jobId: string, options?: CallOptions): Promise<PolicyJob> {
+    return this.get(`/v1/policy/jobs/${pathSegment(jobId, 'policy job')}`, {}, PolicyJob, options);
   }
 
   /** Every fleet id, paging `GET /v1/clustergroups?limit&offset` until a short page or `offset >= total`. */

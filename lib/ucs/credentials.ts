@@ -1,7 +1,7 @@
 // Where the UCS credentials come from: one Secrets Manager secret (JSON) when deployed, env vars locally.
 // Error messages name what is wrong (a missing field, not JSON) and never echo a value: a secret must not
 // reach a log line through an exception.
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { readSecretsManager, type SecretReader } from '../aws/secrets';
 import * as z from 'zod';
 
 /** Default IAM endpoint for the password-token mode (UCS is a global service: domain-scoped token). */
@@ -90,17 +90,6 @@ export function credentialsFromEnv(env: Record<string, string | undefined>): Ucs
     }
   }
 }
-
-/** Reads a secret's text; the default reads Secrets Manager through Powertools (cached for `maxAgeSec`). */
-export type SecretReader = (secretName: string, maxAgeSec: number) => Promise<string | undefined>;
-
-let secretsProvider: SecretsProvider | undefined;
-/** Powertools Secrets provider, one per container, created on first use (local runs never need it). */
-const readSecretsManager: SecretReader = async (secretName, maxAgeSec) => {
-  secretsProvider ??= new SecretsProvider({ clientConfig: { maxAttempts: 3, requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 } } });
-  const value = await secretsProvider.get(secretName, { maxAge: maxAgeSec });
-  return typeof value === 'string' ? value : value === undefined ? undefined : Buffer.from(value).toString('utf8');
-};
 
 /** Where to look for credentials. */
 export interface CredentialsSource {

@@ -14,7 +14,7 @@ export interface UcsErrorInfo {
 
 /** Base of every typed error the UCS client raises. */
 export abstract class UcsError extends Error {
-  abstract readonly code: 'NotFound' | 'Unauthorized' | 'Forbidden' | 'BadRequest' | 'Throttled' | 'Upstream' | 'InvalidResponse';
+  abstract readonly code: 'NotFound' | 'Unauthorized' | 'Forbidden' | 'BadRequest' | 'Throttled' | 'Upstream' | 'InvalidResponse' | 'InvalidId';
   readonly status?: number;
   readonly errorCode?: string;
   readonly errorMsg?: string;
@@ -81,4 +81,8 @@ export class InvalidResponseError extends UcsError {
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), path: this.path };
   }
+}
+/** An id that is not a UCS id (lib/ucs/ids.ts): refused before any request, so it never becomes a URL path. */
+export class InvalidIdError extends UcsError {
+  readonly code = 'InvalidId' as const;
 }

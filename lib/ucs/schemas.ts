@@ -83,13 +83,15 @@ const PolicyStatus = z.object({
   finishTime: NullableString,
 });
 
-/** Policy `UCSTaskSpec`, the fields we read (task `waitTimeOut` is not read, so not validated). */
+/** Policy `UCSTaskSpec`, the fields we read. */
 const PolicyTaskSpec = z.object({
   jobID: NullableString,
   target: NullableString,
   targetType: NullableString,
   type: NullableString,
   runway: NullableString,
+  // Read leniently: a task with an odd timeout is still a task (normalization keeps a usable number only).
+  waitTimeOut: z.unknown().optional(),
 });
 
 /** One task of a policy job (one per target, usually a cluster). */

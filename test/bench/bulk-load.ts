@@ -4,25 +4,32 @@
 // bench run, that this loader and the real path leave identical run and rollup items (`compareTables`).
 import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JobRecord } from '../../lib/jobs/record';
-import { newTerminalRuns } from '../../lib/store/dynamodb-store';
 import { STATUS_CODE, rollupAttr, runItem } from '../../lib/store/items';
+import { newTerminalRuns, type TerminalRun } from '../../lib/jobs/runs';
+import { rollupSlots } from '../../lib/rollup/groups';
+import { binIndex } from '../../lib/rollup/sketch';
+import { rollupBuckets } from '../../lib/rollup/buckets';
+import { microsOf } from '../../lib/jobs/time';
 import * as keys from '../../lib/store/keys';
-import { rollupSlots } from '../../lib/store/rollups';
-import { binIndex } from '../../lib/stats/sketch';
 
 type Item = Record<string, unknown>;
 
 /** The run items and the summed rollup items of `records`, as the real write path would leave them. */
 export function itemsOf(records: Iterable<JobRecord>): Item[] {
+  return itemsOfRuns([...records].flatMap((record) => newTerminalRuns(record, undefined)));
+}
+
+/** The run items and the summed rollup items of terminal runs (the alert tests load a simulator's ground truth). */
+export function itemsOfRuns(runs: Iterable<TerminalRun>): Item[] {
   const items: Item[] = [];
   const rollups = new Map<string, Item>();
-  for (const record of records) {
-    for (const run of newTerminalRuns(record, undefined)) {
+  {
+    for (const run of runs) {
       items.push(runItem(run));
       const c = STATUS_CODE[run.status];
       for (const slot of rollupSlots(run)) {
-        for (const { granularity, bucket } of keys.rollupBuckets(run.belongsAt)) {
-          const PK = keys.rollupPk(run.level, slot.grouping, slot.scope);
+        for (const { granularity, bucket } of rollupBuckets(microsOf(run.belongsAt))) {
+          const PK = keys.rollupPk(run.level, slot.grouping, slot.scope, slot.attempts);
           const SK = keys.rollupSk(granularity, bucket, slot.key);
           let item = rollups.get(`${PK}|${SK}`);
           if (!item) {

@@ -1,11 +1,14 @@
 // `npm run bench [-- --quick]`: the cost and speed of every path, measured in one run against a fresh in-memory
 // DynamoDB Local and an in-process UCS simulator on 127.0.0.1; prints a table and writes test/bench/RESULTS.md.
 // --quick runs every scenario at 1/20 scale so CI can prove the bench still works (figures not judged).
+// --only <scenario,...> (bundles, collectors, discovery, ingest, statistics, alerts, dashboard) runs those alone and prints their
+// table without rewriting RESULTS.md.
+import './quiet-metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { build } from 'esbuild';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import os from 'node:os';
@@ -16,19 +19,31 @@ import { discoverTargets } from '../../lib/collect/discover';
 import { DEFAULT_SCHEDULE } from '../../lib/collect/schedule';
 import { fingerprint } from '../../lib/jobs/fingerprint';
 import { normalizeFederationJob } from '../../lib/jobs/normalize';
-import { isoMicrosFromDate } from '../../lib/jobs/time';
+import { isoMicrosFromDate, parseInstantMicros } from '../../lib/jobs/time';
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
 import { DEFAULT_LOCAL_TOKEN, ManualClock, startUcsSimulator } from '../../lib/local/simulator';
 import { ensureTable } from '../../lib/local/table';
 import { compactRollups } from '../../lib/stats/compaction';
+import { evaluateAlerts } from '../../lib/alerts/evaluate';
+import type { JobRecord } from '../../lib/jobs/record';
 import { durationStats, failureRateStats } from '../../lib/stats/query';
-import { parseInstantMicros } from '../../lib/stats/window';
 import type { StatsQuery } from '../../lib/stats/results';
+import { jobStateItem, targetItem } from '../../lib/store/items';
+import { OverdueJudge } from '../../lib/stats/overdue';
+import { CursorCodec } from '../../lib/http/cursor';
+import { listJobPage } from '../../lib/http/jobs-api';
+import { OUTBOX_PK } from '../../lib/store/keys';
+import { deliverEvents } from '../../lib/events/publisher';
+import type { Target } from '../../lib/jobs/target';
+import type { UcsApi } from '../../lib/ucs/api';
 import { DynamoDbJobStore } from '../../lib/store/dynamodb-store';
 import { createUcsClient, UcsClientConfig } from '../../lib/ucs/client';
 import { batchWrite, compareTables, itemsOf, runAndRollupItems } from './bulk-load';
-import { countingClient } from './counting-client';
+import { countingClient, transactionLedger } from './counting-client';
+import { extractZip } from '../support/zip';
 import { WINDOW, STEPS_PER_JOB, TYPES, baselineGroups, exactPercentile, syntheticJob } from './workload';
+import { measureDashboard } from './dashboard';
+import { CHROMIUM } from '../support/browser';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -36,7 +51,16 @@ const QUICK = process.argv.includes('--quick');
 const SCALE = QUICK ? 1 / 20 : 1;
 const n = (full: number) => Math.max(1, Math.round(full * SCALE));
 
+const ONLY = (() => {
+  const at = process.argv.indexOf('--only');
+  return at < 0 ? undefined : new Set((process.argv[at + 1] ?? '').split(',').filter(Boolean));
+})();
+const runs = (scenario: string) => ONLY === undefined || ONLY.has(scenario);
+
 const TARGETS = n(1000);
+const DISCOVERY_LISTED = n(1000);
+const DISCOVERY_NEW = n(100);
+const DISCOVERY_RETIRED = n(50_000);
 const STATS_JOBS = n(100_000);
 const INGEST_JOBS = QUICK ? 50 : 300;
 const STAT_REQUESTS = QUICK ? 10 : 50;
@@ -44,6 +68,7 @@ const BASELINE_REQUESTS = QUICK ? 2 : 3;
 const BEGIN = '<!-- bench:begin (written by npm run bench) -->';
 const END = '<!-- bench:end -->';
 const IMPORT_REPEATS = QUICK ? 3 : 7;
+const DASHBOARD_LOADS = 5;
 
 interface Row {
   scenario: string;
@@ -98,6 +123,8 @@ async function bundles(work: string): Promise<void> {
     TABLE_ARN: 'arn:aws:dynamodb:eu-west-1:123456789012:table/bench-history',
     EXPORT_BUCKET: 'bench-bucket',
     EXPORT_PREFIX: 'exports/',
+    // The paging routes (listJobs, listAlerts) check their cursor key source at cold start.
+    CURSOR_KEY: 'bench-cursor-key-0123456789abcdef0123',
   };
   /** ms to require() the module, measured inside a fresh node process; and that process's wall time. */
   const importTime = async (dir: string, file: string) => {
@@ -123,7 +150,7 @@ async function bundles(work: string): Promise<void> {
     const kb = statSync(join(out, zip)).size / 1024;
     const dir = join(work, 'unzipped', name);
     mkdirSync(dir, { recursive: true });
-    execFileSync('unzip', ['-q', '-o', join(out, zip), '-d', dir]);
+    await extractZip(join(out, zip), dir);
     const js = readdirSync(join(dir, 'functions')).find((f) => f.endsWith('.js'));
     if (!js) throw new Error(`${zip} holds no handler`);
     const t = await importTime(dir, join('functions', js));
@@ -200,6 +227,57 @@ async function collectors(work: string, endpoint: string): Promise<void> {
   }
 }
 
+/**
+ * Scenario 7: one discovery pass over DISCOVERY_LISTED listed policy-job ids (DISCOVERY_NEW of them new), against
+ * a watch list that holds only those, then against one that also keeps DISCOVERY_RETIRED retired policy-job
+ * targets (a year or two of jobs, each retired a day after it ended). UCS's listing is a stub here: the figure
+ * is discovery's own cost in the table, which is what grew with history.
+ */
+async function discovery(endpoint: string): Promise<void> {
+  const doc = documentClient(endpoint);
+  const now = new Date('2026-01-05T00:00:00.000Z');
+  const listed = Array.from({ length: DISCOVERY_LISTED }, (_, i) => `listed-${String(i).padStart(6, '0')}-0000-4000-8000-000000000000`);
+  const fleets = Array.from({ length: 5 }, (_, i) => `fleet-${i}-0000-4000-8000-000000000000`);
+  const target = (kind: Target['kind'], id: string, state: Target['state']): Target => ({
+    kind,
+    id,
+    state,
+    addedAt: '2025-01-01T00:00:00.000Z',
+    addedBy: 'discovery',
+    consecutiveFailures: 0,
+    nextPollAt: '2025-01-01T00:00:00.000Z',
+    lastFingerprint: 'a'.repeat(64),
+    lastPolledAt: '2025-01-01T00:05:00.000Z',
+    ...(state === 'retired' ? { retiredAt: '2025-01-02T00:05:00.000Z', retiredReason: 'terminal for 24 h with no retry', terminalSince: '2025-01-01T00:05:00.000Z' } : {}),
+  });
+  // The listed ids already known: active (running) and retired (finished, still listed by UCS) alike.
+  const known = listed.slice(DISCOVERY_NEW).map((id, i) => target('policy-job', id, i % 3 === 0 ? 'active' : 'retired'));
+  const ucs: UcsApi = {
+    listFleetIds: () => Promise.resolve(fleets),
+    listPolicyJobIds: () => Promise.resolve(listed),
+    getFederationProgress: () => Promise.reject(new Error('not polled here')),
+    getPolicyJob: () => Promise.reject(new Error('not polled here')),
+  };
+  const figures: Record<string, { readUnits: number; writeUnits: number; ms: number; added: number }> = {};
+  for (const [label, retired] of [['none', 0], ['history', DISCOVERY_RETIRED]] as const) {
+    const tableName = `bench-discovery-${label}`;
+    await ensureTable(doc, tableName);
+    const history = Array.from({ length: retired }, (_, i) => target('policy-job', `retired-${String(i).padStart(6, '0')}-0000-4000-8000-000000000000`, 'retired'));
+    log(`discovery: loading ${known.length + fleets.length} known and ${retired} retired targets ...`);
+    await batchWrite(doc, tableName, [...fleets.map((id) => target('fleet', id, 'active')), ...known, ...history].map(targetItem));
+    const counted = countingClient(doc);
+    const store = new DynamoDbJobStore({ client: counted.client, tableName });
+    const t0 = performance.now();
+    const summary = await discoverTargets({ store, ucs, now: () => now });
+    figures[label] = { ...counted.consumed, ms: performance.now() - t0, added: summary.added };
+  }
+  const none = figures.none!;
+  const full = figures.history!;
+  const pass = (f: typeof none) => `${f1(f.readUnits)} RCU, ${f1(f.ms)} ms (${f.added} added, ${f1(f.writeUnits)} WCU)`;
+  row('7 discovery', `one pass, ${DISCOVERY_LISTED} listed policy jobs (${DISCOVERY_NEW} new) + 5 fleets, no retired targets: read units, time`, pass(none));
+  row('7 discovery', `the same pass with ${DISCOVERY_RETIRED} retired policy-job targets in the watch list`, pass(full), '≤ 2× the read units without', full.readUnits <= 2 * none.readUnits);
+}
+
 /** Scenario 3: terminal jobs with steps through `recordObservation`; the bulk loader checked against them. */
 async function ingest(endpoint: string): Promise<void> {
   const doc = documentClient(endpoint);
@@ -221,11 +299,47 @@ async function ingest(endpoint: string): Promise<void> {
   const seconds = (performance.now() - t0) / 1000;
   const runsPerJob = 1 + STEPS_PER_JOB;
   const { writeUnits, readUnits } = counted.consumed;
-  row('3 ingest', `write units per job run with ${STEPS_PER_JOB} steps (per terminal run)`, `${f1(writeUnits / INGEST_JOBS)} (${f1(writeUnits / (INGEST_JOBS * runsPerJob))})`);
+  row('3 ingest', `write units per job run with ${STEPS_PER_JOB} steps (per terminal run), as DynamoDB Local reports them (transactions under-reported, see the priced rows)`, `${f1(writeUnits / INGEST_JOBS)} (${f1(writeUnits / (INGEST_JOBS * runsPerJob))})`);
   row('3 ingest', 'read units of the write path per job run', f1(readUnits / INGEST_JOBS));
   const rate = INGEST_JOBS / seconds;
   row('3 ingest', `real path, ${INGEST_JOBS} jobs, concurrency 32`, `${f1(rate)} job runs/s (${f1(rate * runsPerJob)} terminal runs/s)`);
   row('3 ingest', 'EXTRAPOLATED: 100,000 job runs backfilled at that rate', `${f1(100_000 / rate / 60)} min`);
+
+  // What the write units per terminal run pay for. DynamoDB Local does not price transactions faithfully (the
+  // figure above), so the run transactions of the same jobs are written again through a ledger that records
+  // each item written with its size and prices it by DynamoDB's rules (test/bench/counting-client.ts): the run
+  // item, its rollups (all attempts, and the `/first` ones of a first attempt), the outbox item; then the outbox
+  // deletes once published (BatchWriteItem: DynamoDB Local reports these faithfully).
+  await ensureTable(doc, 'bench-ingest-ledger');
+  const category = ({ PK, SK }: { PK: string; SK: string }) =>
+    PK === OUTBOX_PK ? 'outbox item' : PK.startsWith('ROLLUP#') ? (PK.includes('/first#') ? 'first-try rollups' : 'rollups') : SK.startsWith('RUN#') ? 'run item' : SK.startsWith('REV#') ? 'revision' : SK === 'LATEST' ? 'latest state' : SK.startsWith('OVERDUE#') ? 'overdue mark' : 'other';
+  const priced = transactionLedger(doc, category);
+  const ledgerStore = new DynamoDbJobStore({ client: priced.client, tableName: 'bench-ingest-ledger' });
+  for (const record of records) await ledgerStore.recordObservation(record);
+  const terminalRuns = INGEST_JOBS * runsPerJob;
+  const ledgerCounted = countingClient(doc);
+  let delivered = 0;
+  const settleStore = new DynamoDbJobStore({ client: ledgerCounted.client, tableName: 'bench-ingest-ledger' });
+  for (let guard = 0; guard < 1000; guard++) {
+    const { published } = await deliverEvents(settleStore, { publish: () => Promise.resolve({ failed: [] }) }, []);
+    if (published === 0) break;
+    delivered += published;
+  }
+  const outboxDeleteUnits = ledgerCounted.consumed.writeUnits;
+  const per = (units: number) => f1(units / terminalRuns);
+  const entries = [...priced.ledger.entries()].sort(([a], [b]) => a.localeCompare(b));
+  const total = entries.reduce((n, [, e]) => n + e.units, 0);
+  for (const [name, e] of entries) row('3 ingest', `priced write units per terminal run: ${name} (${f1(e.items / terminalRuns)} items)`, per(e.units));
+  row('3 ingest', 'priced write units per terminal run: outbox delete once published', per(outboxDeleteUnits));
+  const outbox = (priced.ledger.get('outbox item')?.units ?? 0) + outboxDeleteUnits;
+  const first = (priced.ledger.get('first-try rollups')?.units ?? 0) + (priced.ledger.get('first-try rollups (index copies)')?.units ?? 0);
+  row('3 ingest', `outbox: events written / published and deleted, for ${terminalRuns} terminal runs`, `${priced.ledger.get('outbox item')?.items ?? 0} / ${delivered}`, String(terminalRuns), priced.ledger.get('outbox item')?.items === terminalRuns && delivered === terminalRuns);
+  const everything = total + outboxDeleteUnits;
+  row(
+    '3 ingest',
+    'priced write units per terminal run: everything / without the outbox and first-try rollups (what it cost before them) / extra for the outbox (put + delete) / extra for the first-try rollups',
+    `${per(everything)} / ${per(everything - outbox - first)} / +${per(outbox)} / +${per(first)}`,
+  );
 
   await batchWrite(doc, 'bench-verify', itemsOf(records));
   const problems = compareTables(await runAndRollupItems(doc, 'bench-ingest'), await runAndRollupItems(doc, 'bench-verify'));
@@ -234,16 +348,40 @@ async function ingest(endpoint: string): Promise<void> {
 }
 
 /** Scenarios 4 and 5: rollup statistics vs the naive raw-run baseline, and percentile accuracy. */
-async function statistics(endpoint: string): Promise<void> {
+const STATS_TABLE = 'bench-stats';
+let statsLoaded = false;
+let statsCompacted = false;
+
+/** The statistics data (STATS_JOBS runs over WINDOW), loaded once for the scenarios that read it. */
+async function ensureStatsData(endpoint: string): Promise<void> {
+  if (statsLoaded) return;
   const doc = documentClient(endpoint);
-  const tableName = 'bench-stats';
+  const tableName = STATS_TABLE;
   await ensureTable(doc, tableName);
+  // GET /jobs?overdue=true reads the in-flight index: 50 running jobs, measured before and after the 100,000
+  // finished ones (their latest states included) are loaded.
+  const overdueReads = await overdueListing(doc, tableName, STATS_JOBS);
+  const before0 = await overdueReads.measure();
   log(`loading ${STATS_JOBS} job runs ...`);
   const t0 = performance.now();
-  const items = itemsOf(Array.from({ length: STATS_JOBS }, (_, i) => syntheticJob(i, 4)));
+  const records = Array.from({ length: STATS_JOBS }, (_, i) => syntheticJob(i, 4));
+  const items = itemsOf(records);
   await batchWrite(doc, tableName, items);
+  await batchWrite(doc, tableName, records.map((r) => jobStateItem('job', r, { fingerprint: fingerprint(r), revision: 1, attemptTerminal: true })));
+  const after0 = await overdueReads.measure();
+  row('4 overdue', `GET /jobs?overdue=true, ${RUNNING_JOBS} running jobs: overdue listed / read units, before the finished jobs`, `${before0.listed} / ${f1(before0.units)}`, String(RUNNING_JOBS), before0.listed === RUNNING_JOBS);
+  row('4 overdue', `the same with ${STATS_JOBS} finished jobs beside them: overdue listed / read units`, `${after0.listed} / ${f1(after0.units)}`, `≤ ${f1(before0.units)} RCU`, after0.listed === RUNNING_JOBS && after0.units <= before0.units);
+  const everyJob = await overdueReads.baseline();
+  row('4 overdue', `baseline: every latest job read and judged (GSI1), ${everyJob.read} jobs: read units, ratio`, `${f1(everyJob.units)}, ${f1(everyJob.units / Math.max(0.5, after0.units))}×`);
   const loadS = (performance.now() - t0) / 1000;
   row('4 stats', `data: ${STATS_JOBS} job runs + ${STATS_JOBS * STEPS_PER_JOB} step runs, 30 days, ${TYPES} types`, `${items.length} items bulk-loaded in ${f1(loadS)} s`);
+  statsLoaded = true;
+}
+
+async function statistics(endpoint: string): Promise<void> {
+  const doc = documentClient(endpoint);
+  const tableName = STATS_TABLE;
+  await ensureStatsData(endpoint);
 
   const counted = countingClient(doc);
   const store = new DynamoDbJobStore({ client: counted.client, tableName });
@@ -271,6 +409,7 @@ async function statistics(endpoint: string): Promise<void> {
   const c0 = performance.now();
   const compaction = await compactRollups(store, { from: parseInstantMicros(WINDOW.from)! - 24 * 3600e6, to: parseInstantMicros(WINDOW.to)! });
   const compactS = (performance.now() - c0) / 1000;
+  statsCompacted = true;
   row(
     '4 stats',
     `compaction of the window's rollups: ${compaction.partitions} partitions, ${compaction.compacted} of ${compaction.examined} items rewritten, ${compaction.binsFolded} bins folded`,
@@ -283,6 +422,107 @@ async function statistics(endpoint: string): Promise<void> {
   if (worst.maxErrorAt) notes.push(`Largest percentile error: ${worst.maxErrorAt}.`);
   row('5 accuracy', 'groups whose counts differ from the raw runs', String(mismatches), '0', mismatches === 0);
   notes.push(`Baseline latencies are over ${BASELINE_REQUESTS} requests (not ${STAT_REQUESTS}): each reads every raw run of the window.`);
+}
+
+/** The bench history with fleets and clusters: job `i` in one of 10 fleets, its steps on one of 50 clusters. */
+function alertBenchJob(i: number): JobRecord {
+  const job = syntheticJob(i, 4);
+  return { ...job, fleetId: `fleet-${i % 10}`, steps: job.steps.map((s, k) => ({ ...s, targetType: 'cluster', target: `cluster-${(i + k) % 50}` })) };
+}
+
+/**
+ * Scenario 6: what one alert evaluation costs (24 h window, 7 d baseline, every group of job/type, job/fleet,
+ * step/type and step/cluster) on the statistics data with fleets and clusters: read units, and writes of an
+ * evaluation that changes nothing. The same evaluation over a tenth of the runs shows what the reads follow.
+ */
+async function alerts(endpoint: string): Promise<void> {
+  const doc = documentClient(endpoint);
+  const config = { windowUs: 24 * 3600e6, baselineUs: 7 * 24 * 3600e6, minRuns: 5, overdueFactor: 2 };
+  const at = new Date('2025-10-31T00:07:00Z');
+  const measure = async (jobs: number) => {
+    const tableName = `bench-alerts-${jobs}`;
+    await ensureTable(doc, tableName);
+    log(`alerts: loading ${jobs} job runs with 10 fleets and 50 clusters ...`);
+    await batchWrite(doc, tableName, itemsOf(Array.from({ length: jobs }, (_, i) => alertBenchJob(i))));
+    const counted = countingClient(doc);
+    const store = new DynamoDbJobStore({ client: counted.client, tableName });
+    // As deployed: the hourly compaction has packed the rollups the evaluation reads.
+    await compactRollups(store, { from: at.getTime() * 1000 - 9 * 24 * 3600e6, to: at.getTime() * 1000 });
+    const evaluate = async (now: Date) => {
+      counted.reset();
+      const t0 = performance.now();
+      const summary = await evaluateAlerts({ store, now: () => now }, config);
+      return { summary, ms: performance.now() - t0, ...counted.consumed };
+    };
+    const first = await evaluate(at);
+    const second = await evaluate(new Date(at.getTime() + 15 * 60_000));
+    return { first, second };
+  };
+  const full = await measure(STATS_JOBS);
+  const tenth = await measure(Math.max(1, Math.round(STATS_JOBS / 10)));
+  const { first, second } = full;
+  row('6 alerts', `one evaluation, ${STATS_JOBS} job runs (+${STATS_JOBS * STEPS_PER_JOB} step runs), ${first.summary.groups} groups, 8 window reads`, `${f1(first.ms)} ms, ${f1(first.readUnits)} RCU, ${first.requests} requests; opened ${first.summary.opened}`);
+  row('6 alerts', 'its writes: one transaction per alert opened or closed, nothing else', `${f1(first.writeUnits)} WCU`, `${first.summary.opened + first.summary.closed} changes`);
+  row('6 alerts', 'the next evaluation, nothing changed', `${f1(second.readUnits)} RCU, ${f1(second.writeUnits)} WCU`, '0 WCU', second.writeUnits === 0 && second.summary.opened + second.summary.closed === 0);
+  row('6 alerts', `read units with a tenth of the runs (${tenth.first.summary.groups} groups)`, `${f1(tenth.first.readUnits)} RCU`, 'follows groups × buckets, not runs', tenth.first.readUnits > 0.5 * first.readUnits);
+  notes.push('Alert evaluations read rollups only: both windows end on the evaluation\'s whole hour and last whole hours, so no raw run is read (the in-flight index is read for overdue jobs; it holds only running jobs).');
+}
+
+const RUNNING_JOBS = 50;
+
+/**
+ * Records RUNNING_JOBS running policy jobs (each past its declared 10-minute limit) in `tableName`, and measures
+ * `GET /jobs?overdue=true` (the handler's own `listJobPage`, every page) on it, and the baseline that reads every
+ * latest job instead.
+ */
+async function overdueListing(doc: DynamoDBDocumentClient, tableName: string, finished: number) {
+  const counted = countingClient(doc);
+  const store = new DynamoDbJobStore({ client: counted.client, tableName });
+  const now = parseInstantMicros(WINDOW.to)!;
+  for (let i = 0; i < RUNNING_JOBS; i++) {
+    const base = syntheticJob(finished + i, 9);
+    const startedAt = isoMicrosFromDate(new Date(now / 1000 - (3600 + i) * 1000));
+    await store.recordObservation({
+      ...base,
+      source: 'policy',
+      status: 'running',
+      rawStatus: 'Running',
+      startedAt,
+      createdAt: startedAt,
+      finishedAt: undefined,
+      durationMs: undefined,
+      waitTimeoutSec: 600,
+      steps: [],
+      observedAt: isoMicrosFromDate(new Date(now / 1000)),
+    });
+  }
+  const judge = new OverdueJudge(() => store, { factor: 2, minRuns: 5 });
+  const codec = new CursorCodec('bench-cursor-key-0123456789abcdef0123');
+  const limits = { maxWindowDays: 400, nowMicros: now };
+  return {
+    async measure() {
+      counted.reset();
+      let listed = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await listJobPage(store, { overdue: true, limit: 100, ...(cursor && { cursor }) }, codec, limits, judge);
+        listed += page.items.length;
+        cursor = page.nextCursor;
+      } while (cursor);
+      return { listed, units: counted.consumed.readUnits };
+    },
+    async baseline() {
+      counted.reset();
+      let read = 0;
+      let startKey: Record<string, string> | undefined;
+      do {
+        const page = await store.listJobs({}, 1000, startKey);
+        read += page.items.length;
+        startKey = page.nextKey;
+      } while (startKey);
+      return { read, units: counted.consumed.readUnits };
+    },
+  };
 }
 
 /** Median/p95 latency and read units of each statistics request over `requests` runs, and its accuracy. */
@@ -368,20 +608,63 @@ function table(): string {
   return [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)].join('\n');
 }
 
+/** Scenario 8: the dashboard's overview over the statistics data, in headless Chromium (test/bench/dashboard.ts). */
+async function dashboard(endpoint: string): Promise<void> {
+  await ensureStatsData(endpoint);
+  // Read as a deployment reads them once the hourly compaction has run (scenario 4 compacts them when it ran).
+  if (!statsCompacted) {
+    const store = new DynamoDbJobStore({ client: documentClient(endpoint), tableName: STATS_TABLE });
+    await compactRollups(store, { from: parseInstantMicros(WINDOW.from)! - 24 * 3600e6, to: parseInstantMicros(WINDOW.to)! });
+    statsCompacted = true;
+  }
+  const loads = QUICK ? 2 : DASHBOARD_LOADS;
+  const figures = await measureDashboard(endpoint, STATS_TABLE, WINDOW, loads);
+  if (!figures) {
+    row('8 dashboard', `overview in headless Chromium (${CHROMIUM})`, 'skipped: no Chromium there (apt-get install chromium)');
+    return;
+  }
+  const kb = figures.gzippedBytes / 1024;
+  row('8 dashboard', 'everything the overview loads (page, script, styles, API answers), gzipped', `${f1(kb)} KB`, '≤ 100 KB', kb <= 100);
+  const assets = figures.byResource.filter((r) => new URL(r.url).pathname.startsWith('/dashboard/'));
+  row('8 dashboard', '… of which the page and its assets', `${f1(assets.reduce((a, r) => a + r.gzipped, 0) / 1024)} KB (${assets.map((r) => `${new URL(r.url).pathname.slice('/dashboard/'.length) || 'index.html'} ${f1(r.gzipped / 1024)}`).join(', ')})`);
+  row('8 dashboard', 'API calls of the overview', String(figures.apiCalls), '≤ 12', figures.apiCalls <= 12);
+  const ms = median(figures.drawnMs);
+  row('8 dashboard', `navigation to last chart drawn, median of ${loads} cold loads (${STATS_JOBS} runs, 30-day window)`, `${ms.toFixed(0)} ms (each: ${figures.drawnMs.map((x) => x.toFixed(0)).join(', ')})`, '≤ 1500 ms', ms <= 1500);
+  row('8 dashboard', '… of which until the last API answer arrived (median)', `${median(figures.apiDoneMs).toFixed(0)} ms`);
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const machineLine = machine();
   const work = mkdtempSync(join(os.tmpdir(), 'ucs-bench-'));
   const ddb = await startDynamoDbLocal();
   try {
-    log(`DynamoDB Local on ${ddb.endpoint}; ${QUICK ? 'quick (1/20 scale)' : 'full scale'}`);
-    await bundles(work);
-    log('collectors ...');
-    await collectors(work, ddb.endpoint);
-    log('ingest ...');
-    await ingest(ddb.endpoint);
-    log('statistics ...');
-    await statistics(ddb.endpoint);
+    log(`DynamoDB Local on ${ddb.endpoint}; ${QUICK ? 'quick (1/20 scale)' : 'full scale'}${ONLY ? `; only ${[...ONLY].join(', ')}` : ''}`);
+    if (runs('bundles')) await bundles(work);
+    if (runs('collectors')) {
+      log('collectors ...');
+      await collectors(work, ddb.endpoint);
+    }
+    if (runs('discovery')) {
+      log('discovery ...');
+      await discovery(ddb.endpoint);
+    }
+    if (runs('ingest')) {
+      log('ingest ...');
+      await ingest(ddb.endpoint);
+    }
+    if (runs('statistics')) {
+      log('statistics ...');
+      await statistics(ddb.endpoint);
+    }
+    if (runs('alerts')) {
+      log('alerts ...');
+      await alerts(ddb.endpoint);
+    }
+    if (runs('dashboard')) {
+      log('dashboard ...');
+      await dashboard(ddb.endpoint);
+    }
   } finally {
     await ddb.stop();
     rmSync(work, { recursive: true, force: true });
@@ -391,7 +674,7 @@ async function main(): Promise<void> {
   console.log(out);
   for (const note of notes) console.log(`- ${note}`);
   console.log(`bench finished in ${f1(total)} s`);
-  if (!QUICK) {
+  if (!QUICK && ONLY === undefined) {
     const missed = rows.filter((r) => r.verdict === 'MISSED').length;
     const measured = [
       BEGIN,

@@ -1,8 +1,8 @@
 // The synthetic history the benchmark writes: terminal jobs with steps over a month, seeded, so two runs of
 // the bench measure the same data. Plus the exact statistics a naive reader would compute from raw runs.
 import type { JobRecord, TerminalStatus } from '../../lib/jobs/record';
-import type { TerminalRun } from '../../lib/store/port';
 import { mulberry32 } from '../../lib/local/simulator/prng';
+import type { TerminalRun } from '../../lib/jobs/runs';
 
 /** The month the stats scenario spreads its runs over, with half a day of margin on each side of the window. */
 export const DATA_FROM_MS = Date.parse('2025-09-30T12:00:00Z');

@@ -165,5 +165,5 @@ describe('analyze: bad input gives one clear error naming the file and line', ()
     expect(out.status).toBe(1);
     expect(out.stdout).toBe('');
     expect(out.stderr.trim()).toBe(`analyze: ${join(exportDir, 'manifest-files.json')}: manifest is missing`);
-  }, 20_000);
+  });
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeExport, exactDurationFigures, findExport, formatAnalysis } from '../../lib/local/analyze';
-import { wilsonInterval } from '../../lib/stats/aggregate';
+import { wilsonInterval } from '../../lib/stats/figures';
 
 // The hand-written fixture (test/fixtures/exports/items/*.jsonl, laid out by build-fixtures.ts): two full
 // exports under the prefix `exports/`; the newer one has three data files, one of them an empty partition.

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { durationStats, failureRateStats } from '../../lib/stats/query';
 import type { StatsQuery } from '../../lib/stats/results';
-import { parseInstantMicros } from '../../lib/stats/window';
 import type { DynamoDbJobStore } from '../../lib/store/dynamodb-store';
-import type { JobStore, TerminalRun } from '../../lib/store/port';
+import type { JobStore } from '../../lib/store/port';
 import { expectDurationStats, expectFailureRateStats } from '../support/stats-oracle';
 import { expectStoreMatchesTruth, groundTruth, recordWorldDirectly } from './support/api-data';
 import { createWorld } from './support/harness';
+import { parseInstantMicros } from '../../lib/jobs/time';
+import type { TerminalRun } from '../../lib/jobs/runs';
 
 // The cost of a statistics query grows with buckets × groups, not with the runs in its window. Thousands of
 // runs are written through the store's real write path (normalized simulator bodies, recordObservation): half
@@ -66,7 +67,7 @@ beforeAll(async () => {
   firstHalf = new Set(ids.filter((_id, i) => i % 2 === 0));
   await recordWorldDirectly(world, store, UNTIL, { include: (id) => firstHalf.has(id) });
   truth = all.filter((r) => firstHalf.has(r.jobId));
-}, 300_000);
+});
 
 describe('stats cost against DynamoDB Local', () => {
   it('reads rollups in proportion to buckets × groups, not to runs, and stays exact', async () => {
@@ -159,5 +160,5 @@ describe('stats cost against DynamoDB Local', () => {
     unchanged(stepsBefore.readUnits, stepsAfter.readUnits);
     expect(stepsAfter.readUnits * 10).toBeLessThan(rawStepsAfter.readUnits);
     expectDurationStats(stepsAfter.body, all, steps);
-  }, 300_000);
+  });
 });

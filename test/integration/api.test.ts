@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { normalizeFederationJob, normalizePolicyJob } from '../../lib/jobs/normalize';
+import type { JobView } from '../../lib/jobs/overdue';
 import type { JobRecord, TerminalStatus } from '../../lib/jobs/record';
 import type { DurationStatsBody, FailureRateStatsBody, StatsQuery } from '../../lib/stats/results';
-import { formatMicros, parseInstantMicros } from '../../lib/stats/window';
-import type { TerminalRun } from '../../lib/store/port';
 import { FederationJob, parseUcsResponse, PolicyJob } from '../../lib/ucs/schemas';
-import { apiEvent, invoke } from '../support/api-event';
+import { apiEvent, checkEveryResponse, invoke } from '../support/api-event';
 import {
   expectDurationFigures,
   expectDurationStats,
@@ -15,6 +14,8 @@ import {
 } from '../support/stats-oracle';
 import { collectUntil, expectStoreMatchesTruth, groundTruth, openApiValidator } from './support/api-data';
 import { createWorld } from './support/harness';
+import { formatIsoMicros, parseInstantMicros } from '../../lib/jobs/time';
+import type { TerminalRun } from '../../lib/jobs/runs';
 
 // Every route against DynamoDB Local, with data the real collectors polled from the UCS simulator. The
 // expected figures come from the simulator's own raw durations (its ground truth), never from the store.
@@ -27,12 +28,15 @@ const world = await createWorld({ seed: 21, fleets: 4, policyJobsPerHour: 50, st
 
 // The handlers read their config once, at import: point them at this file's table (vitest isolates modules
 // per file), so they go through the real default store and document client.
-const ENV_NAMES = ['TABLE_NAME', 'DYNAMODB_ENDPOINT', 'AWS_REGION', 'MAX_WINDOW_DAYS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
+const ENV_NAMES = ['TABLE_NAME', 'DYNAMODB_ENDPOINT', 'AWS_REGION', 'MAX_WINDOW_DAYS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'CURSOR_KEY'];
 const savedEnv = Object.fromEntries(ENV_NAMES.map((name) => [name, process.env[name]]));
 process.env.TABLE_NAME = world.tableName;
 process.env.DYNAMODB_ENDPOINT = inject('ddbEndpoint');
 process.env.AWS_REGION = 'local';
 process.env.MAX_WINDOW_DAYS = '400';
+// The local form of the cursor key; this test knows it, so it can forge what an attacker with the key could.
+const CURSOR_KEY = 'integration-test-cursor-key-0123456789';
+process.env.CURSOR_KEY = CURSOR_KEY;
 // DynamoDB Local (in memory, not shared) keeps one database per access key and region: use the test store's.
 process.env.AWS_ACCESS_KEY_ID = 'local';
 process.env.AWS_SECRET_ACCESS_KEY = 'local';
@@ -58,7 +62,10 @@ beforeAll(async () => {
   const doc = await invoke(openapi, apiEvent({ method: 'GET', route: '/openapi.json' }));
   expect(doc.status).toBe(200);
   schema = openApiValidator(doc.body as Record<string, unknown>);
-}, 300_000);
+  // Every answer below, error answers included, must be one the document describes (JSON Schema 2020-12, Ajv).
+  checkEveryResponse((path, method, status, body) => schema.expectValid(path, method, status, body));
+  schema.expectValid('/openapi.json', 'get', 200, doc.body);
+});
 afterAll(async () => {
   await world.close();
   for (const [name, value] of Object.entries(savedEnv)) {
@@ -131,7 +138,7 @@ describe('GET /stats/durations and /stats/failure-rates', () => {
       for (const { level, groupBy } of GROUPINGS) {
         const query = { level, groupBy, from: window.from, to: window.to };
         const d = await getDurations(query);
-        expect(d).toMatchObject({ level, groupBy, from: formatMicros(micros(window.from)), to: formatMicros(micros(window.to)) });
+        expect(d).toMatchObject({ level, groupBy, from: formatIsoMicros(micros(window.from)), to: formatIsoMicros(micros(window.to)) });
         expectDurationStats(d, truth, statsQuery(query));
         const f = await getFailureRates(query);
         expectFailureRateStats(f, truth, statsQuery(query));
@@ -191,8 +198,8 @@ describe('GET /stats/durations and /stats/failure-rates', () => {
           for (const group of body.groups) {
             const series = group.series!;
             expect(series).toHaveLength(expectedBuckets);
-            expect(series[0]!.from).toBe(formatMicros(micros(window.from)));
-            expect(series.at(-1)!.to).toBe(formatMicros(micros(window.to)));
+            expect(series[0]!.from).toBe(formatIsoMicros(micros(window.from)));
+            expect(series.at(-1)!.to).toBe(formatIsoMicros(micros(window.to)));
             series.forEach((bucket, i) => {
               if (i > 0) expect(bucket.from).toBe(series[i - 1]!.to);
               const runs = expectedGroups(truth, statsQuery(query), bucket).get(group.key) ?? [];
@@ -206,7 +213,7 @@ describe('GET /stats/durations and /stats/failure-rates', () => {
 
   it('compare=previous gives the window of equal length just before, and the change', async () => {
     const query = { level: 'job', groupBy: 'type', compare: 'previous', from: '2025-11-10T00:10:00Z', to: '2025-11-10T00:48:30Z' };
-    const previousWindow = { from: formatMicros(micros(query.from) - (micros(query.to) - micros(query.from))), to: formatMicros(micros(query.from)) };
+    const previousWindow = { from: formatIsoMicros(micros(query.from) - (micros(query.to) - micros(query.from))), to: formatIsoMicros(micros(query.from)) };
     expect(previousWindow.from).toBe('2025-11-09T23:31:30.000000Z');
     const d = await getDurations(query);
     const f = await getFailureRates(query);
@@ -302,10 +309,18 @@ describe('GET /jobs and GET /jobs/{source}/{jobId}', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(new Set(all.map((j) => j.jobId))).toEqual(expectedJobIds());
     for (let i = 1; i < all.length; i++) expect(sortAt(all[i - 1]!) >= sortAt(all[i]!), `${i}`).toBe(true);
-    for (const job of all) {
+    for (const job of all as JobView[]) {
       const expected = simulatorState(job);
-      const shown = (j: JobRecord) => ({ jobId: j.jobId, status: j.status, startedAt: j.startedAt, finishedAt: j.finishedAt, durationMs: j.durationMs, steps: j.steps });
+      // `overdue` is judged when the API answers (against now), the simulator knows nothing of it.
+      const shown = (j: JobRecord | JobView) => ({ jobId: j.jobId, status: j.status, startedAt: j.startedAt, finishedAt: j.finishedAt, durationMs: j.durationMs, steps: j.steps.map((step) => ({ ...step, overdue: undefined })) });
       expect(shown(job)).toEqual(shown(expected));
+      for (const record of [job, ...job.steps]) {
+        if (!record.overdue) continue;
+        expect(['running', 'pending']).toContain(record.status);
+        const start = Date.parse(record.startedAt ?? job.createdAt!);
+        expect(Date.parse(record.overdue.since)).toBe(start + record.overdue.limitSec * 1000);
+        expect(Date.parse(record.overdue.since)).toBeLessThan(Date.now());
+      }
     }
   });
 
@@ -349,6 +364,32 @@ describe('GET /jobs and GET /jobs/{source}/{jobId}', () => {
     const next = await invoke(listJobs, apiEvent({ method: 'GET', route: '/jobs', query: { source: 'policy', cursor, limit: '3' } }));
     expect(next.status).toBe(200);
     expect(next.body.items.map((j: JobRecord) => j.jobId)).toEqual(all.filter((j) => j.source === 'policy').slice(5, 8).map((j) => j.jobId));
+  });
+
+  it('answers 400 naming cursor for a cursor that opens but holds no position of its own query', async () => {
+    const { CursorCodec, queryFingerprint } = await import('../../lib/http/cursor');
+    const codec = new CursorCodec(CURSOR_KEY);
+    const job = all[0]!;
+    const pk = `JOB#${job.source}#${job.jobId}`;
+    const sortAt = job.startedAt ?? job.createdAt!;
+    const window = { from: '2025-11-09T00:00:00Z', to: '2025-11-10T00:00:00Z' };
+    const filters = { from: '2025-11-09T00:00:00.000000Z', to: '2025-11-10T00:00:00.000000Z' };
+    const forged: [Record<string, string>, Query, Record<string, string | undefined>][] = [
+      [{ PK: pk, SK: 'LATEST', GSI1PK: 'JOBS', GSI1SK: '' }, {}, {}],
+      [{ PK: pk, SK: 'LATEST', GSI1PK: 'JOBS', GSI1SK: `${sortAt}#policy#someone-else` }, {}, {}],
+      [{ PK: pk, SK: 'LATEST', GSI1PK: 'JOBS', GSI1SK: `not-a-time#${job.source}#${job.jobId}` }, {}, {}],
+      // A real position, but of no page of a listing bounded to another day.
+      [{ PK: pk, SK: 'LATEST', GSI1PK: 'JOBS', GSI1SK: `2030-01-01T00:00:00.000000Z#${job.source}#${job.jobId}` }, window, filters],
+    ];
+    for (const [position, query, filter] of forged) {
+      const cursor = codec.encode(position, queryFingerprint(filter));
+      const res = await invoke(listJobs, apiEvent({ method: 'GET', route: '/jobs', query: { ...query, cursor } }));
+      expect(res.status, JSON.stringify(position)).toBe(400);
+      expect(res.body.error.details.parameter).toBe('cursor');
+    }
+    // The same codec with a real position opens fine: the test forges nothing else.
+    const real = codec.encode({ PK: pk, SK: 'LATEST', GSI1PK: 'JOBS', GSI1SK: `${sortAt}#${job.source}#${job.jobId}` }, queryFingerprint({}));
+    expect((await invoke(listJobs, apiEvent({ method: 'GET', route: '/jobs', query: { cursor: real } }))).status).toBe(200);
   });
 
   it('gives a retried job its latest state and every distinct observed state oldest first, with the simulator durations', async () => {

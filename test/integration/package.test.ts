@@ -1,12 +1,19 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseServiceEnv } from '../../lib/config';
+import { parseEnvironment, parseServiceEnv } from '../../lib/config';
+import { EventsEnv } from '../../lib/events/default-publisher';
+import { jobOverdueEvent } from '../../lib/jobs/events';
+import { alertEvent, type Alert } from '../../lib/jobs/alert';
+import type { JobRecord } from '../../lib/jobs/record';
 import { ucsConfigFromEnv } from '../../lib/ucs/client';
+import { extractZip } from '../support/zip';
 
 // `serverless package` runs offline (fake keys, no AWS call) and its CloudFormation is the deployment we ship:
 // these assertions are the "safe by default" promise of the deployment (issue 6).
@@ -19,7 +26,9 @@ const LOCAL_UCS_ENDPOINT = 'http://127.0.0.1:9';
 const SERVICE = 'ucs-job-history';
 
 /** Functions that may change the table; all others get read actions only. */
-const WRITERS = new Set(['collectFederations', 'collectPolicyJobs', 'discoverTargets', 'addTarget', 'removeTarget', 'exportHistory', 'compactRollups']);
+const WRITERS = new Set(['collectFederations', 'collectPolicyJobs', 'discoverTargets', 'addTarget', 'removeTarget', 'exportHistory', 'compactRollups', 'evaluateAlerts']);
+/** Writers confined to alert state and the outbox (the alert evaluation). */
+const ALERT_WRITERS = new Set(['evaluateAlerts']);
 /** Writers confined to the watch list's items. */
 const TARGET_WRITERS = new Set(['discoverTargets', 'addTarget', 'removeTarget']);
 /** Writers confined to rollup items. */
@@ -45,17 +54,39 @@ const CUSTOM_PARAMS = {
   authorizer: 'jwt',
   jwtIssuer: 'https://issuer.example',
   jwtAudience: 'aud',
+  deploymentBucket: 'team-deployments-eu-west-1',
+  apiRateLimit: '20',
+  apiBurstLimit: '40',
+  healthRateLimit: '1',
+  healthBurstLimit: '3',
+  eventBusName: 'ops-events',
+  overdueFactor: '3',
+  alertMinRuns: '8',
 };
+/** Routes without auth: liveness, and the dashboard's page and assets (they hold no data; DESIGN.md "Dashboard"). */
+const PUBLIC_ROUTES = new Set(['GET /health', 'GET /', 'GET /dashboard', 'GET /dashboard/{asset+}']);
+/** The defaults of serverless.yml's stage params that these tests check. */
+const DEFAULT_LIMITS = { apiRateLimit: 50, apiBurstLimit: 100, healthRateLimit: 2, healthBurstLimit: 10 };
+
+/**
+ * cfn-lint is a Python tool: neither the npm registry nor Debian (bookworm) ships it, so CI cannot install it
+ * here. Where it is installed (`pip install cfn-lint`), the package test runs it too; elsewhere that test is
+ * skipped, and the checks below stand for the rules it reported (W8003).
+ */
+const CFN_LINT = process.env.CFN_LINT ?? 'cfn-lint';
+const hasCfnLint = spawnSync(CFN_LINT, ['--version'], { stdio: 'ignore' }).status === 0;
 
 type Json = Record<string, unknown>;
 interface Resource {
   Type: string;
   Condition?: string;
+  DependsOn?: string | string[];
   Properties: Json;
 }
 interface Template {
   Resources: Record<string, Resource>;
   Conditions?: Record<string, unknown>;
+  Outputs?: Record<string, { Value: unknown }>;
 }
 interface Statement {
   Effect: string;
@@ -164,6 +195,8 @@ function breaches(alarm: Json, value: number): boolean {
       return value > threshold;
     case 'GreaterThanOrEqualToThreshold':
       return value >= threshold;
+    case 'LessThanThreshold':
+      return value < threshold;
     default:
       throw new Error(`unexpected comparison ${String(alarm.ComparisonOperator)}`);
   }
@@ -191,6 +224,10 @@ async function emittedFailedPolls(kind: 'fleet' | 'policy-job'): Promise<Emitted
       unchanged: 1,
       changed: 1,
       newTerminalRuns: 1,
+      durationsRepaired: 0,
+      overdueTold: 0,
+      eventsPublished: 0,
+      eventsPending: 0,
       failed: 3,
       skippedForTime: 0,
       retired: 0,
@@ -224,7 +261,7 @@ describe('serverless package (offline CloudFormation)', () => {
     // Sequential: the CI machine has 2 cores, and esbuild already uses both.
     standard = await packageService({});
     custom = await packageService(CUSTOM_PARAMS);
-  }, 240_000);
+  });
 
   afterAll(async () => {
     await Promise.all([standard, custom].filter(Boolean).map((p) => rm(p.root, { recursive: true, force: true })));
@@ -242,6 +279,67 @@ describe('serverless package (offline CloudFormation)', () => {
     console.table(sizes);
     const zips = (await readdir(standard.dir)).filter((f) => f.endsWith('.zip'));
     expect(zips.sort()).toEqual([...functions.keys()].map((f) => `${f}.zip`).sort());
+  });
+
+  it('bundles handlers that load in a fresh node, with the runtime SDK beside them, and keep their error names', async () => {
+    const unzipped = join(standard.root, 'unzipped');
+    const handlers: Record<string, string> = {};
+    for (const name of functionsOf(standard.template).keys()) {
+      const files = await extractZip(join(standard.dir, `${name}.zip`), join(unzipped, name));
+      const js = files.filter((f) => /functions\/[^/]+\.js$/.test(f));
+      expect(js, `${name}.zip holds one handler`).toHaveLength(1);
+      handlers[name] = js[0]!;
+    }
+    // As Lambda loads them: a fresh process, `@aws-sdk/*` from the runtime (here: our node_modules).
+    const env = {
+      PATH: process.env.PATH ?? '',
+      NODE_PATH: join(ROOT, 'node_modules'),
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'y',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      TABLE_NAME: 'bundle-test-history',
+      POWERTOOLS_SERVICE_NAME: SERVICE,
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      TABLE_ARN: 'arn:aws:dynamodb:eu-west-1:123456789012:table/bundle-test-history',
+      EXPORT_BUCKET: 'bundle-test-bucket',
+      EXPORT_PREFIX: 'exports/',
+      // As serverless.yml hands it to listJobs; only read on its first request.
+      CURSOR_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bundle-test-cursor-AbCdEf',
+      // Nothing listens there: every UCS and DynamoDB call fails fast, on this machine.
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
+      UCS_ENDPOINT: 'http://127.0.0.1:9',
+      UCS_AUTH_TOKEN: 'bundle-test-token',
+      UCS_MAX_ATTEMPTS: '1',
+      // listJobs reads its cursor key source at import: the local form (deployed: CURSOR_SECRET_ARN).
+      CURSOR_KEY: 'bundle-test-cursor-key-0123456789abcdef',
+    };
+    const probe = `for (const [name, file] of Object.entries(${JSON.stringify(handlers)})) {
+      const m = require(file);
+      if (typeof m.handler !== 'function') throw new Error(name + ': no handler export');
+    }
+    console.log('imported ' + process.version);`;
+    const imported = await run(process.execPath, ['-e', probe], { env, cwd: unzipped });
+    expect(imported.stdout.trim()).toBe(`imported ${process.version}`);
+
+    // Minified bundles used to log `"name":"An"` for our UcsError classes (esbuild keepNames): run the bundled
+    // discovery against a UCS that refuses the call (403) and read the error's name from its own log line.
+    const refusing = createServer((_req, res) => {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error_code: 'UCS.00000003', error_msg: 'Forbidden' }));
+    });
+    await new Promise<void>((r) => refusing.listen(0, '127.0.0.1', () => r()));
+    const ucsEndpoint = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+    const invoke = `require(${JSON.stringify(handlers.discoverTargets)}).handler({}, { functionName: 'discoverTargets', awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 30000 })
+      .then((r) => console.log('RESULT ' + JSON.stringify(r)), (e) => { console.log('THREW ' + e); process.exitCode = 1; });`;
+    const discovered = await run(process.execPath, ['-e', invoke], { env: { ...env, UCS_ENDPOINT: ucsEndpoint }, cwd: unzipped }).finally(() => refusing.close());
+    // Powertools writes warnings to stderr.
+    const printed = `${discovered.stdout}\n${discovered.stderr}`;
+    const lines = printed.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Json);
+    const failedCall = lines.find((l) => l.message === 'UCS call failed') as { error?: { name?: string } } | undefined;
+    expect(failedCall?.error?.name, printed).toBe('ForbiddenError');
+    expect(discovered.stdout).toMatch(/RESULT .*"failed":\["fleet: /);
   });
 
   it('keeps the table safe: PITR, deletion protection, encryption, TTL on expiresAt, retained on stack delete', () => {
@@ -265,7 +363,8 @@ describe('serverless package (offline CloudFormation)', () => {
       }
     }
     const retention = (p: Packaged) => ofType(p.template, 'AWS::Logs::LogGroup').map(([, r]) => r.Properties.RetentionInDays);
-    expect(retention(standard)).toHaveLength(functionsOf(standard.template).size);
+    // One per function, and the API's access logs.
+    expect(retention(standard)).toHaveLength(functionsOf(standard.template).size + 1);
     expect(new Set(retention(standard))).toEqual(new Set([30]));
     expect(new Set(retention(custom))).toEqual(new Set([Number(CUSTOM_PARAMS.logRetentionDays)]));
   });
@@ -296,6 +395,14 @@ describe('serverless package (offline CloudFormation)', () => {
       }
       expect(writes.length, `${name} writes`).toBeGreaterThan(0);
       expect(writes, name).not.toContain('dynamodb:DeleteTable');
+      if (ALERT_WRITERS.has(name)) {
+        for (const statement of statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:') && !DYNAMODB_READ_ACTIONS.has(a)))) {
+          const confined = statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
+          expect(confined, name).toBeDefined();
+          expect(['ALERTS', 'ALERT#OPEN', 'OUTBOX'], name).toEqual(expect.arrayContaining(confined!));
+        }
+        continue;
+      }
       const confinedTo = TARGET_WRITERS.has(name) ? 'TARGET#*' : ROLLUP_WRITERS.has(name) ? 'ROLLUP#*' : undefined;
       if (confinedTo) {
         for (const statement of statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')))) {
@@ -312,6 +419,11 @@ describe('serverless package (offline CloudFormation)', () => {
       const secretName = packaged === custom ? CUSTOM_PARAMS.ucsSecretName : `${SERVICE}/${STAGE}/ucs-credentials`;
       for (const [name, fn] of functionsOf(packaged.template)) {
         const statements = statementsOf(packaged.template, roleOf(fn)).filter((s) => asArray(s.Action).some((a) => a.startsWith('secretsmanager:')));
+        if (name === 'listJobs' || name === 'listAlerts') {
+          // The pagination function reads its stack's cursor key, and only that.
+          expect(statements.map((s) => [s.Action, s.Resource]), name).toEqual([[['secretsmanager:GetSecretValue'], [{ Ref: 'CursorSecret' }]]]);
+          continue;
+        }
         if (!SECRET_READERS.has(name)) {
           expect(statements, `${name} must not read secrets`).toEqual([]);
           continue;
@@ -326,12 +438,49 @@ describe('serverless package (offline CloudFormation)', () => {
     }
   });
 
-  it('puts IAM auth on every route but /health, or the JWT authorizer when configured', () => {
+  it('generates a per-stack cursor key secret and hands only its ARN to the function that pages', () => {
+    for (const packaged of [standard, custom]) {
+      const secrets = ofType(packaged.template, 'AWS::SecretsManager::Secret');
+      expect(secrets.map(([id]) => id)).toEqual(['CursorSecret']);
+      const secret = secrets[0]![1];
+      expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
+      expect(secret.Properties).not.toHaveProperty('SecretString');
+      const holders = [...functionsOf(packaged.template)].filter(([, fn]) => environmentOf(fn).CURSOR_SECRET_ARN !== undefined).map(([n]) => n);
+      expect(holders.sort()).toEqual(['listAlerts', 'listJobs']);
+      expect(environmentOf(functionsOf(packaged.template).get('listJobs')!).CURSOR_SECRET_ARN).toEqual({ Ref: 'CursorSecret' });
+      expect(JSON.stringify(packaged.template.Outputs ?? {})).not.toContain('CursorSecret');
+    }
+  });
+
+  it('embeds the built dashboard in its bundles: the page, its script and styles answer from the zip alone, with the CSP', async () => {
+    const dir = join(standard.root, 'unzipped-dashboard');
+    const files = await extractZip(join(standard.dir, 'dashboard.zip'), dir);
+    const handler = files.find((f) => /functions\/dashboard\.js$/.test(f))!;
+    expect(handler).toBeDefined();
+    const probe = `const { handler } = require(${JSON.stringify(handler)});
+      const get = (asset) => handler({ version: '2.0', routeKey: 'GET /dashboard/{asset+}', rawPath: '/dashboard/' + asset, rawQueryString: '', headers: {}, pathParameters: asset ? { asset } : undefined, requestContext: { http: { method: 'GET', path: '/dashboard/' + asset } }, isBase64Encoded: false }, { functionName: 'dashboard', awsRequestId: 'pkg', getRemainingTimeInMillis: () => 3000 });
+      Promise.all(['', 'app.js', 'app.css', 'nope.js'].map(get)).then((r) => console.log(JSON.stringify(r.map((x) => ({ status: x.statusCode, type: x.headers['content-type'], csp: x.headers['content-security-policy'], length: x.body.length, head: x.body.slice(0, 300) })))));`;
+    const out = await run(process.execPath, ['-e', probe], {
+      env: { PATH: process.env.PATH ?? '', NODE_PATH: join(ROOT, 'node_modules'), POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', AWS_REGION: 'eu-west-1' },
+      cwd: dir,
+    });
+    const [page, js, css, missing] = JSON.parse(out.stdout.trim().split('\n').at(-1)!) as { status: number; type: string; csp: string; length: number; head: string }[];
+    expect(page).toMatchObject({ status: 200, type: 'text/html; charset=utf-8' });
+    expect(page!.head).toContain('src="/dashboard/app.js"');
+    expect(page!.csp).toContain("script-src 'self'");
+    expect(js).toMatchObject({ status: 200, type: 'text/javascript; charset=utf-8' });
+    expect(js!.length).toBeGreaterThan(20_000);
+    expect(css).toMatchObject({ status: 200, type: 'text/css; charset=utf-8' });
+    expect(missing!.status).toBe(404);
+  });
+
+  it('puts IAM auth on every route but the public ones (/health and the dashboard\'s page), or the JWT authorizer when configured', () => {
     const routes = (p: Packaged) => ofType(p.template, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
     const standardRoutes = routes(standard);
     expect(standardRoutes.map((r) => r.RouteKey)).toEqual(expect.arrayContaining(['GET /health', 'GET /jobs', 'POST /targets', '$default']));
+    expect(standardRoutes.map((r) => r.RouteKey)).toEqual(expect.arrayContaining([...PUBLIC_ROUTES]));
     for (const route of standardRoutes) {
-      expect(route.AuthorizationType, String(route.RouteKey)).toBe(route.RouteKey === 'GET /health' ? undefined : 'AWS_IAM');
+      expect(route.AuthorizationType, String(route.RouteKey)).toBe(PUBLIC_ROUTES.has(String(route.RouteKey)) ? undefined : 'AWS_IAM');
     }
     const authorizers = ofType(custom.template, 'AWS::ApiGatewayV2::Authorizer');
     expect(authorizers).toHaveLength(1);
@@ -343,8 +492,8 @@ describe('serverless package (offline CloudFormation)', () => {
     const customRoutes = routes(custom);
     expect(customRoutes).toHaveLength(standardRoutes.length);
     for (const route of customRoutes) {
-      if (route.RouteKey === 'GET /health') {
-        expect(route.AuthorizationType).toBeUndefined();
+      if (PUBLIC_ROUTES.has(String(route.RouteKey))) {
+        expect(route.AuthorizationType, String(route.RouteKey)).toBeUndefined();
       } else {
         expect(route.AuthorizationType, String(route.RouteKey)).toBe('JWT');
         expect(route.AuthorizerId, String(route.RouteKey)).toEqual({ Ref: authorizerId });
@@ -355,8 +504,8 @@ describe('serverless package (offline CloudFormation)', () => {
   it('gives each collector one schedule per shard, carrying its shard input, and compaction its own rate', () => {
     const rules = (p: Packaged, fn: { logicalId: string }) =>
       ofType(p.template, 'AWS::Events::Rule')
-        .map(([, r]) => r.Properties as { ScheduleExpression: string; State: string; Targets: { Arn: { 'Fn::GetAtt': string[] }; Input?: string }[] })
-        .filter((r) => r.Targets.some((t) => t.Arn['Fn::GetAtt'][0] === fn.logicalId));
+        .map(([, r]) => r.Properties as { ScheduleExpression: string; State: string; Targets: { Arn: { 'Fn::GetAtt'?: string[] }; Input?: string }[] })
+        .filter((r) => r.Targets.some((t) => t.Arn['Fn::GetAtt']?.[0] === fn.logicalId));
     for (const [packaged, shards, rate] of [
       [standard, 1, 'rate(1 minute)'],
       [custom, Number(CUSTOM_PARAMS.shards), CUSTOM_PARAMS.collectRate],
@@ -392,6 +541,15 @@ describe('serverless package (offline CloudFormation)', () => {
         else expect(config.RETENTION_DAYS, name).toBeUndefined();
       }
     }
+    for (const [packaged, factor, minRuns] of [[standard, 2, 5], [custom, Number(CUSTOM_PARAMS.overdueFactor), Number(CUSTOM_PARAMS.alertMinRuns)]] as const) {
+      for (const [name, fn] of functionsOf(packaged.template)) {
+        expect(parseServiceEnv(environmentOf(fn)), name).toMatchObject({ OVERDUE_FACTOR: factor, ALERT_MIN_RUNS: minRuns });
+      }
+      for (const name of COLLECTORS) {
+        const events = parseEnvironment(EventsEnv, environmentOf(functionsOf(packaged.template).get(name)!));
+        expect(events.ok && events.data.EVENT_BUS_NAME, name).toBe(packaged === custom ? CUSTOM_PARAMS.eventBusName : 'default');
+      }
+    }
     const collectorsOf = (p: Packaged) => [...COLLECTORS, 'discoverTargets'].map((n) => environmentOf(functionsOf(p.template).get(n)!));
     for (const env of collectorsOf(standard)) {
       expect(parseServiceEnv(env)).toMatchObject({ POLL_CONCURRENCY: 16, DISCOVERY_ENABLED: true, POLL_INTERVAL_SECONDS: 60 });
@@ -409,6 +567,97 @@ describe('serverless package (offline CloudFormation)', () => {
         credentialsSecret: CUSTOM_PARAMS.ucsSecretName,
       });
     }
+  });
+
+  it('lets only the collectors and the alert evaluation publish events, on the one configured bus, and delete nothing but outbox (and open-alert) items', () => {
+    for (const [packaged, bus] of [[standard, 'default'], [custom, CUSTOM_PARAMS.eventBusName]] as const) {
+      for (const [name, fn] of functionsOf(packaged.template)) {
+        const statements = statementsOf(packaged.template, roleOf(fn));
+        const publish = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('events:')));
+        const deletes = statements.filter((s) => asArray(s.Action).some((a) => a === 'dynamodb:DeleteItem' || a === 'dynamodb:BatchWriteItem'));
+        if (name === 'evaluateAlerts') {
+          // It also deletes a subject's open mark when an alert closes (ALERT#OPEN), in the close transaction.
+          for (const d of deletes) expect(['ALERTS', 'ALERT#OPEN', 'OUTBOX'], name).toEqual(expect.arrayContaining(d.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[]));
+          expect(deletes.some((d) => asArray(d.Action).includes('dynamodb:BatchWriteItem') && JSON.stringify(d.Condition) === JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OUTBOX'] } })), name).toBe(true);
+        } else if (!(COLLECTORS as readonly string[]).includes(name)) {
+          expect(publish, `${name} must not publish events`).toEqual([]);
+          expect(deletes, `${name} must not delete items`).toEqual([]);
+          continue;
+        }
+        expect(publish.map((s) => [s.Action, s.Resource]), name).toEqual([
+          [['events:PutEvents'], [{ 'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/${bus}` }]],
+        ]);
+        if (name === 'evaluateAlerts') continue;
+        expect(deletes, name).toHaveLength(1);
+        expect(deletes[0]!.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'], name).toEqual(['OUTBOX']);
+      }
+    }
+  });
+
+  it('sends Job Overdue to the alarm topic as a readable line only with alarmEmail, through a key that lets alarms and rules publish', () => {
+    expect(ofType(standard.template, 'AWS::Events::Rule').filter(([, r]) => !r.Properties.ScheduleExpression), 'no event rule without alarmEmail').toEqual([]);
+    const rules = ofType(custom.template, 'AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern);
+    expect(rules.map(([, r]) => r.Properties.EventPattern)).toContainEqual({ source: ['ucs-job-history'], 'detail-type': ['Job Overdue'] });
+    const [ruleId, rule] = rules.find(([, r]) => JSON.stringify(r.Properties.EventPattern).includes('Job Overdue'))!;
+    expect(rule.Properties.EventBusName).toBe(CUSTOM_PARAMS.eventBusName);
+    const [topicId] = ofType(custom.template, 'AWS::SNS::Topic')[0]!;
+    const [target] = rule.Properties.Targets as { Arn: unknown; InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string } }[];
+    expect(target!.Arn).toEqual({ Ref: topicId });
+    // Render the message as EventBridge would, from a real Job Overdue event of a task on a cluster: every path
+    // must exist in the event (an absent one would print as nothing).
+    const record = {
+      source: 'policy', jobId: 'c7678551-1f7e-4699-9ea1-3baa2d32f552', name: 'update', type: 'UpdateConstraint', rawStatus: 'Running', status: 'running',
+      attempt: 1, createdAt: '2025-11-10T07:00:00.000000Z', startedAt: '2025-11-10T07:00:00.000000Z', observedAt: '2025-11-10T07:20:00.000000Z', waitTimeoutSec: 900,
+      steps: [{ stepId: 's1', type: 'UpdateConstraint', status: 'running', targetType: 'cluster', target: 'cluster-a', startedAt: '2025-11-10T07:00:00.000000Z' }],
+    } as unknown as JobRecord;
+    const event = jobOverdueEvent(record, { since: '2025-11-10T07:15:00.000000Z', limitSec: 900, basis: 'declared' }, record.steps[0]);
+    const rendered = target!.InputTransformer.InputTemplate.replace(/<(\w+)>/g, (_, name: string) => {
+      const path = target!.InputTransformer.InputPathsMap[name];
+      expect(path, `template variable ${name}`).toMatch(/^\$\.detail\.\w+$/);
+      const value = (event.detail as Record<string, unknown>)[path!.slice('$.detail.'.length)];
+      expect(value, `${path} in a Job Overdue event`).toBeDefined();
+      return String(value);
+    });
+    expect(JSON.parse(rendered)).toBe(
+      'ucs-job-history: a step is overdue. policy/UpdateConstraint of job c7678551-1f7e-4699-9ea1-3baa2d32f552 (attempt 1) on cluster cluster-a has run 1200 s, past its limit of 900 s (declared) since 2025-11-10T07:15:00.000000Z.',
+    );
+    // The topic lets exactly the stack's rules publish, and its key lets CloudWatch alarms and EventBridge use it
+    // (the AWS managed alias/aws/sns key does not: their notifications would be dropped).
+    const [, policy] = ofType(custom.template, 'AWS::SNS::TopicPolicy')[0]!;
+    expect(JSON.stringify(policy.Properties)).toContain(JSON.stringify({ 'Fn::GetAtt': [ruleId, 'Arn'] }));
+    expect(ofType(standard.template, 'AWS::SNS::TopicPolicy')).toEqual([]);
+    for (const packaged of [standard, custom]) {
+      const [, topic] = ofType(packaged.template, 'AWS::SNS::Topic')[0]!;
+      const keyId = (topic.Properties.KmsMasterKeyId as { Ref?: string }).Ref!;
+      const key = packaged.template.Resources[keyId]!;
+      expect(key.Type).toBe('AWS::KMS::Key');
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      const statements = (key.Properties.KeyPolicy as { Statement: (Statement & { Principal: { Service?: string[] } })[] }).Statement;
+      const services = statements.find((st) => st.Principal.Service)!;
+      expect(services.Principal.Service!.sort()).toEqual(['cloudwatch.amazonaws.com', 'events.amazonaws.com']);
+      expect(asArray(services.Action).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    }
+  });
+
+  it('sends Alert Opened and Alert Closed to the alarm topic as their readable summary, only with alarmEmail', () => {
+    const rules = ofType(custom.template, 'AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern);
+    const alert = {
+      alertId: 'a1', kind: 'failure-rate-spike', level: 'job', groupBy: 'type', key: 'policy/EnablePolicy', openedAt: '2025-11-10T10:07:00.000000Z',
+      current: { total: 29, failureRate: 0.586 }, baseline: { total: 196 }, reason: 'failure rate 58.6 % is above the baseline', dashboardUrl: 'https://api.example/dashboard/?level=job',
+    } as unknown as Alert;
+    for (const [detailType, change] of [['Alert Opened', 'opened'], ['Alert Closed', 'closed']] as const) {
+      const [, rule] = rules.find(([, r]) => JSON.stringify(r.Properties.EventPattern).includes(detailType))!;
+      expect(rule.Properties.EventBusName).toBe(CUSTOM_PARAMS.eventBusName);
+      const [target] = rule.Properties.Targets as { InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string } }[];
+      const event = alertEvent({ ...alert, ...(change === 'closed' && { closedAt: '2025-11-10T14:07:00.000000Z' }) }, change);
+      const rendered = target!.InputTransformer.InputTemplate.replace(/<(\w+)>/g, (_, name: string) => {
+        const value = (event.detail as Record<string, unknown>)[target!.InputTransformer.InputPathsMap[name]!.slice('$.detail.'.length)];
+        expect(value, name).toBeDefined();
+        return String(value);
+      });
+      expect(JSON.parse(rendered)).toMatch(new RegExp(`^ucs-job-history: \\[${change === 'opened' ? 'OPEN' : 'CLOSED'}\\] failure-rate-spike on job type policy/EnablePolicy: .*Dashboard: https://api\\.example/dashboard/`));
+    }
+    expect(ofType(standard.template, 'AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern)).toEqual([]);
   });
 
   it('alarms when a collector errors', () => {
@@ -456,21 +705,130 @@ describe('serverless package (offline CloudFormation)', () => {
     }
   });
 
-  it('subscribes the alarm email only when one is configured', () => {
+  it('subscribes the alarm email only when one is configured, with no condition that is always true or false', () => {
     for (const [packaged, email] of [
       [standard, ''],
       [custom, CUSTOM_PARAMS.alarmEmail],
     ] as const) {
       const subscriptions = ofType(packaged.template, 'AWS::SNS::Subscription');
-      expect(subscriptions).toHaveLength(1);
-      const [, subscription] = subscriptions[0]!;
-      const condition = subscription.Condition;
-      const deployed = condition === undefined ? true : evaluate(packaged.template.Conditions?.[condition]);
-      expect(deployed, `subscription deployed with alarmEmail "${email}"`).toBe(email !== '');
-      if (email) expect(subscription.Properties).toMatchObject({ Protocol: 'email', Endpoint: email });
+      const deployed = subscriptions.filter(([, s]) => s.Condition === undefined || evaluate(packaged.template.Conditions?.[s.Condition]));
+      expect(deployed, `subscriptions deployed with alarmEmail "${email}"`).toHaveLength(email ? 1 : 0);
+      if (email) expect(deployed[0]![1].Properties).toMatchObject({ Protocol: 'email', Endpoint: email, TopicArn: { Ref: ofType(packaged.template, 'AWS::SNS::Topic')[0]![0] } });
+      // cfn-lint W8003: a condition comparing two constants (stage params resolve before CloudFormation sees
+      // them) decides nothing at deploy time; such a choice belongs in the template generation.
+      for (const [name, condition] of Object.entries(packaged.template.Conditions ?? {})) {
+        expect(comparesOnlyConstants(condition), `condition ${name}: ${JSON.stringify(condition)}`).toBe(false);
+      }
+    }
+  });
+
+  it.skipIf(!hasCfnLint)('passes cfn-lint, when it is installed', async () => {
+    const templates = [standard, custom].map((p) => join(p.dir, 'cloudformation-template-update-stack.json'));
+    // W3005 (a DependsOn that a GetAtt already implies) is serverless's own: it adds DependsOn on each
+    // function's role and log group, and on the API's access log group.
+    const linted = await run(CFN_LINT, ['--format', 'parseable', '--ignore-checks', 'W3005', '--', ...templates]).catch(
+      (error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
+    );
+    expect(`${linted.stdout}${linted.stderr}`.trim()).toBe('');
+  });
+
+  it('passes the Control Tower guard rules it checks on every S3 bucket: CT.S3.PR.1 (block public access) and CT.S3.PR.8 (TLS only)', () => {
+    for (const packaged of [standard, custom]) {
+      const buckets = ofType(packaged.template, 'AWS::S3::Bucket');
+      // Not vacuous: the export bucket always, and the deployment bucket unless an existing one is named.
+      expect(buckets.map(([id]) => id).sort()).toEqual(packaged === custom ? ['ExportBucket'] : ['ExportBucket', 'ServerlessDeploymentBucket']);
+      const policies = ofType(packaged.template, 'AWS::S3::BucketPolicy').map(([, r]) => r.Properties as { Bucket: unknown; PolicyDocument: { Statement: Statement[] } });
+      for (const [id, bucket] of buckets) {
+        // CT.S3.PR.1: all four settings, each true.
+        expect(bucket.Properties.PublicAccessBlockConfiguration, `${id}: PublicAccessBlockConfiguration`).toEqual({
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        });
+        expect(bucket.Properties.BucketEncryption, `${id}: default encryption`).toBeDefined();
+        // CT.S3.PR.8: a bucket policy that denies every request not sent over TLS, on the bucket and its objects.
+        const denies = policies
+          .filter((p) => JSON.stringify(p.Bucket) === JSON.stringify({ Ref: id }))
+          .flatMap((p) => p.PolicyDocument.Statement)
+          .filter((st) => st.Effect === 'Deny' && asArray(st.Action).includes('s3:*') && String(st.Condition?.Bool?.['aws:SecureTransport']) === 'false');
+        expect(denies, `${id}: a TLS-only bucket policy`).toHaveLength(1);
+        const resources = JSON.stringify(denies[0]!.Resource);
+        expect(resources, `${id}: objects too`).toContain('/*');
+      }
+    }
+    // A named deployment bucket is used as it is: the stack creates none and uploads there.
+    expect(custom.template.Outputs?.ServerlessDeploymentBucketName?.Value).toBe(CUSTOM_PARAMS.deploymentBucket);
+  });
+
+  it('writes access logs of the API stage, with a retention, and throttles it: default route limits, and a lower one for /health', () => {
+    for (const [packaged, limits, retention] of [
+      [standard, DEFAULT_LIMITS, 30],
+      [custom, CUSTOM_PARAMS, Number(CUSTOM_PARAMS.logRetentionDays)],
+    ] as const) {
+      const stages = ofType(packaged.template, 'AWS::ApiGatewayV2::Stage');
+      expect(stages).toHaveLength(1);
+      const [, stage] = stages[0]!;
+      const access = stage.Properties.AccessLogSettings as { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string };
+      const logGroup = packaged.template.Resources[access.DestinationArn['Fn::GetAtt'][0]];
+      expect(logGroup?.Type).toBe('AWS::Logs::LogGroup');
+      expect(logGroup?.Properties.RetentionInDays).toBe(retention);
+      // One JSON object per request, naming the request, the route and its status.
+      const format = JSON.parse(access.Format) as Record<string, string>;
+      expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
+
+      expect(stage.Properties.DefaultRouteSettings).toMatchObject({
+        ThrottlingRateLimit: Number(limits.apiRateLimit),
+        ThrottlingBurstLimit: Number(limits.apiBurstLimit),
+      });
+      const health = (stage.Properties.RouteSettings as Record<string, Json>)['GET /health'];
+      expect(health).toEqual({ ThrottlingRateLimit: Number(limits.healthRateLimit), ThrottlingBurstLimit: Number(limits.healthBurstLimit) });
+      expect(Number(limits.healthRateLimit)).toBeLessThan(Number(limits.apiRateLimit));
+      // RouteSettings may only name a route that exists: the stage waits for it.
+      const healthRoute = ofType(packaged.template, 'AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === 'GET /health')!;
+      expect(asArray(stage.DependsOn ?? [])).toContain(healthRoute[0]);
+    }
+  });
+
+  it('alarms when a collector (or discovery, when on) is not invoked at all: a heartbeat that treats missing data as breaching', () => {
+    for (const [packaged, collectEverySec, discovery] of [
+      [standard, 60, true],
+      [custom, 120, false],
+    ] as const) {
+      const alarms = ofType(packaged.template, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
+      const [topicId] = ofType(packaged.template, 'AWS::SNS::Topic')[0]!;
+      const functions = functionsOf(packaged.template);
+      const watched: [string, number][] = [...COLLECTORS.map((c) => [c, collectEverySec] as [string, number]), ...(discovery ? [['discoverTargets', 900] as [string, number]] : [])];
+      for (const [fn, everySec] of watched) {
+        const heartbeats = alarms.filter(
+          (a) =>
+            a.Namespace === 'AWS/Lambda' &&
+            a.MetricName === 'Invocations' &&
+            JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: functions.get(fn)!.logicalId } }]),
+        );
+        expect(heartbeats, `${fn} heartbeat`).toHaveLength(1);
+        const alarm = heartbeats[0]!;
+        expect(alarm.TreatMissingData, `${fn}: no datapoint at all alarms`).toBe('breaching');
+        expect(alarm.Statistic).toBe('Sum');
+        expect(breaches(alarm, 0), `${fn}: no invocation alarms`).toBe(true);
+        expect(breaches(alarm, 1), `${fn}: one invocation is quiet`).toBe(false);
+        // The window holds at least two scheduled runs, so one late run never alarms.
+        expect((alarm.Period as number) * (alarm.EvaluationPeriods as number), fn).toBeGreaterThanOrEqual(2 * everySec);
+        expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+      }
+      const discoveryHeartbeats = alarms.filter((a) => a.MetricName === 'Invocations' && JSON.stringify(a.Dimensions).includes(functions.get('discoverTargets')!.logicalId));
+      expect(discoveryHeartbeats, 'a discovery heartbeat only when discovery runs').toHaveLength(discovery ? 1 : 0);
     }
   });
 });
+
+/** True when a condition compares nothing but constants (a Fn::Equals of two literals, at any depth). */
+function comparesOnlyConstants(condition: unknown): boolean {
+  const c = condition as Record<string, unknown[]>;
+  if ('Fn::Equals' in c) return c['Fn::Equals'].every((side) => typeof side === 'string' || typeof side === 'number' || typeof side === 'boolean');
+  for (const op of ['Fn::Not', 'Fn::And', 'Fn::Or']) if (op in c) return c[op]!.every(comparesOnlyConstants);
+  return false;
+}
 
 /** Whether an alarm's dimensions are exactly the emitted metric's (no more, no fewer, same values). */
 function isSameDimensionSet(dimensions: { Name: string; Value: string }[], emitted: Record<string, string>): boolean {

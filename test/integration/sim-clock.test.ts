@@ -18,10 +18,27 @@ describe('CatchUpClock.forDataDir', () => {
     // Restarted slower: where the 60× clock stood (T0, 2 min behind now), not the first origin plus 2 min at 1×.
     const third = CatchUpClock.forDataDir(dir, 1, 2 * HOUR, T0 + 120_000);
     expect(third.origin).toBe(T0);
-    expect(JSON.parse(readFileSync(join(dir, 'simulator-clock.json'), 'utf8'))).toEqual({ origin: T0, launchedAt: T0 + 120_000, speed: 1 });
+    expect(JSON.parse(readFileSync(join(dir, 'simulator-clock.json'), 'utf8'))).toEqual({ origin: T0, launchedAt: T0 + 120_000, speed: 1, scenarioStart: T0 - 2 * HOUR });
     // At 1× it keeps its 2 min lag; back at 60× it catches up and then stays at now.
     expect(CatchUpClock.forDataDir(dir, 60, 2 * HOUR, T0 + 10 * HOUR).origin).toBe(T0 + 10 * HOUR - 120_000);
     expect(CatchUpClock.forDataDir(dir, 60, 2 * HOUR, T0 + 11 * HOUR).origin).toBe(T0 + 11 * HOUR);
+  });
+
+  it('keeps the scenario\'s original start across restarts, so the simulator plans the same world', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-clock-'));
+    const first = CatchUpClock.forDataDir(dir, 60, 2 * HOUR, T0);
+    expect(first.scenarioStart).toBe(T0 - 2 * HOUR);
+    for (const restartAt of [T0 + 60_000, T0 + 150_000, T0 + 5 * HOUR]) {
+      const again = CatchUpClock.forDataDir(dir, 60, 2 * HOUR, restartAt);
+      expect(again.scenarioStart).toBe(T0 - 2 * HOUR);
+      expect(again.origin).toBeGreaterThan(again.scenarioStart);
+    }
+    // A file from before the start was saved: its last run planned the world from its own origin.
+    writeFileSync(join(dir, 'simulator-clock.json'), JSON.stringify({ origin: T0 - HOUR, launchedAt: T0, speed: 60 }));
+    expect(CatchUpClock.forDataDir(dir, 60, 2 * HOUR, T0 + 60_000).scenarioStart).toBe(T0 - HOUR);
+    // In memory (no folder): the start is the origin.
+    const fresh = CatchUpClock.forDataDir(undefined, 60, 2 * HOUR, T0);
+    expect(fresh.scenarioStart).toBe(fresh.origin);
   });
 
   it('reads a file saved without a speed as having run at the configured speed', () => {

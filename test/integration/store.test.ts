@@ -1,8 +1,10 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { mapConcurrently } from '../../lib/concurrency';
 import { normalizeFederationJob, normalizePolicyJob } from '../../lib/jobs/normalize';
+import type { ServiceEvent } from '../../lib/jobs/events';
 import type { JobRecord } from '../../lib/jobs/record';
 import { DynamoDbJobStore } from '../../lib/store/dynamodb-store';
 import * as keys from '../../lib/store/keys';
@@ -23,6 +25,9 @@ function policyState(status: string, times: { start?: string; finish?: string; t
   return normalizePolicyJob(job, { observedAt });
 }
 
+/** The `Job Run Finished` events a call counted, as `<level> <attempt> <status>`. */
+const told = (events: ServiceEvent[]) => events.map((e) => `${String(e.detail.level)} ${String(e.detail.attempt)} ${String(e.detail.status)}`).sort();
+
 const day = '2025-11-10';
 const window = { from: `${day}T00:00:00.000000Z`, to: `${day}T23:59:59.999999Z` };
 
@@ -41,7 +46,8 @@ describe('DynamoDbJobStore against DynamoDB Local', () => {
   it('stores the seed policy job with its run and rollups, and a repeated observation writes nothing', async () => {
     const { store } = await createTestStore();
     const record = normalizePolicyJob(policySeed(), { observedAt: '2025-11-10T08:00:00.000000Z' });
-    expect(await store.recordObservation(record)).toEqual({ outcome: 'changed', attempt: 1, newRuns: 2 });
+    const result = await store.recordObservation(record);
+    expect({ ...result, events: told(result.events) }).toEqual({ outcome: 'changed', attempt: 1, newRuns: 2, durationsRepaired: 0, events: ['job 1 succeeded', 'step 1 succeeded'] });
 
     const stored = await store.getJob('policy', record.jobId);
     expect(stored?.job).toEqual(record);
@@ -64,7 +70,7 @@ describe('DynamoDbJobStore against DynamoDB Local', () => {
     const before = { ...store.capacity };
     expect(before.writeUnits).toBeGreaterThan(0); // the first observation did write, and it was counted
     const again = { ...record, observedAt: '2025-11-10T08:01:00.000000Z' };
-    expect(await store.recordObservation(again)).toEqual({ outcome: 'unchanged', attempt: 1, newRuns: 0 });
+    expect(await store.recordObservation(again)).toEqual({ outcome: 'unchanged', attempt: 1, newRuns: 0, durationsRepaired: 0, events: [] });
     expect(store.capacity.writeRequests).toBe(before.writeRequests);
     expect(store.capacity.writeUnits).toBe(before.writeUnits);
     expect((await store.getJob('policy', record.jobId))?.history).toHaveLength(1);
@@ -110,9 +116,13 @@ describe('DynamoDbJobStore against DynamoDB Local', () => {
     const succeeded = policyState('Succeeded', { start: '2025-11-10T15:05:00.000000+08:00', finish: '2025-11-10T15:05:10.000000+08:00', taskFinish: '2025-11-10T15:05:09.000000+08:00' }, '2025-11-10T07:06:00.000000Z');
 
     expect((await store.recordObservation(running)).attempt).toBe(1);
-    expect(await store.recordObservation(failed)).toEqual({ outcome: 'changed', attempt: 1, newRuns: 2 });
-    expect(await store.recordObservation(retrying)).toEqual({ outcome: 'changed', attempt: 2, newRuns: 0 });
-    expect(await store.recordObservation(succeeded)).toEqual({ outcome: 'changed', attempt: 2, newRuns: 2 });
+    const observe = async (record: JobRecord) => {
+      const result = await store.recordObservation(record);
+      return { ...result, events: told(result.events) };
+    };
+    expect(await observe(failed)).toEqual({ outcome: 'changed', attempt: 1, newRuns: 2, durationsRepaired: 0, events: ['job 1 failed', 'step 1 failed'] });
+    expect(await observe(retrying)).toEqual({ outcome: 'changed', attempt: 2, newRuns: 0, durationsRepaired: 0, events: [] });
+    expect(await observe(succeeded)).toEqual({ outcome: 'changed', attempt: 2, newRuns: 2, durationsRepaired: 0, events: ['job 2 succeeded', 'step 2 succeeded'] });
     // An older observation arriving late changes nothing.
     expect((await store.recordObservation(running)).outcome).toBe('stale');
 
@@ -139,10 +149,14 @@ describe('DynamoDbJobStore against DynamoDB Local', () => {
     for (const state of timeline) await sequential.store.recordObservation(state);
 
     const concurrent = await createTestStore();
+    let reported = 0;
     for (const state of timeline) {
       const writers = Array.from({ length: 5 }, () => new DynamoDbJobStore({ client: concurrent.doc, tableName: concurrent.tableName }));
-      await Promise.all(writers.map((w) => w.recordObservation(state)));
+      const results = await Promise.all(writers.map((w) => w.recordObservation(state)));
+      reported += results.reduce((n, r) => n + r.newRuns, 0);
     }
+    // Each writer reports what it wrote, so together they report every run exactly once: 3 job + 3 task runs.
+    expect(reported).toBe(6);
     const pks = [keys.jobPk('policy', timeline[0]!.jobId), keys.rollupPk('job', 'none', '*'), keys.rollupPk('step', 'none', '*'), keys.rollupPk('job', 'type', '*')];
     expect(await tableSnapshot(concurrent.doc, concurrent.tableName, pks)).toEqual(await tableSnapshot(sequential.doc, sequential.tableName, pks));
     expect(await totals(concurrent.store, 'job')).toMatchObject({ failed: 2, succeeded: 1 });
@@ -181,7 +195,49 @@ describe('DynamoDbJobStore against DynamoDB Local', () => {
       { PK: 'ROLLUP#job#none#*', SK: 'D#2025-11-10#all', GSI1PK: 'JOBS', GSI1SK: 'x' },
       { PK: 'JOB#policy#x', SK: 'LATEST', GSI1PK: 'ACTIVE#fleet', GSI1SK: 'x' },
       { PK: 'JOB#policy#x', SK: 'LATEST' },
+      { PK: 'JOB#policy#x', SK: 'LATEST', GSI1PK: 'JOBS', GSI1SK: '' },
+      { PK: 'JOB#policy#x', SK: 'LATEST', GSI1PK: 'JOBS', GSI1SK: '2025-11-10T08:00:00.000000Z#policy#y' },
+      { PK: 'JOB#policy#x', SK: 'LATEST', GSI1PK: 'JOBS', GSI1SK: '2025-11-10#policy#x' },
     ];
     for (const key of forged) await expect(store.listJobs({}, 5, key)).rejects.toBeInstanceOf(InvalidPositionError);
+    // A position outside the listing's own bounds is no position of that listing.
+    const late = { PK: 'JOB#policy#x', SK: 'LATEST', GSI1PK: 'JOBS', GSI1SK: '2030-01-01T00:00:00.000000Z#policy#x' };
+    await expect(store.listJobs({ from: '2025-11-10T00:00:00.000000Z', to: '2025-11-11T00:00:00.000000Z' }, 5, late)).rejects.toBeInstanceOf(InvalidPositionError);
+    await expect(store.listJobs({}, 5, late)).resolves.toMatchObject({ items: expect.any(Array) });
+  });
+
+  it('finds the stored targets among listed ids with BatchGetItem, 100 keys a call, retrying unprocessed keys', async () => {
+    const { store, doc, tableName } = await createTestStore('find-targets');
+    const now = '2026-01-05T00:00:00.000Z';
+    const stored = Array.from({ length: 150 }, (_, i) => `job-${String(i).padStart(3, '0')}`);
+    await mapConcurrently(stored, 16, (id) => store.addTarget('policy-job', id, now, 'discovery'));
+    await mapConcurrently(stored.slice(0, 50), 16, (id) => store.retireTarget('policy-job', id, now, 'terminal for 24 h with no retry'));
+    await store.addTarget('fleet', 'job-000', now, 'api'); // same id, other kind: not a policy job
+    // A client that leaves a third of each request's keys unprocessed the first time it sees them, and counts calls.
+    const calls: number[] = [];
+    const seen = new Set<string>();
+    const stingy = Object.create(doc) as DynamoDBDocumentClient;
+    stingy.send = (async (command: unknown) => {
+      if (!(command instanceof BatchGetCommand)) return doc.send(command as never);
+      const request = command.input.RequestItems![tableName]!;
+      const keys = request.Keys!;
+      calls.push(keys.length);
+      const fresh = keys.filter((k) => !seen.has(String(k.SK)));
+      for (const k of keys) seen.add(String(k.SK));
+      const held = fresh.slice(0, Math.floor(fresh.length / 3));
+      const out = await doc.send(new BatchGetCommand({ ...command.input, RequestItems: { [tableName]: { ...request, Keys: keys.filter((k) => !held.includes(k)) } } }));
+      return { ...out, UnprocessedKeys: held.length ? { [tableName]: { ...request, Keys: held } } : {} };
+    }) as DynamoDBDocumentClient['send'];
+    const lookup = new DynamoDbJobStore({ client: stingy, tableName });
+    const listed = [...stored, ...stored.slice(0, 20), 'job-unknown-1', 'job-unknown-2'];
+    const found = await lookup.findTargets('policy-job', listed);
+    expect(found.map((t) => t.id).sort()).toEqual(stored);
+    expect(found.filter((t) => t.state === 'retired')).toHaveLength(50);
+    expect(found.every((t) => t.kind === 'policy-job')).toBe(true);
+    // 152 distinct ids: 100 + 52 keys, then the held-back keys asked for again; never more than 100 a call.
+    expect(calls.slice(0, 1)).toEqual([100]);
+    expect(Math.max(...calls)).toBeLessThanOrEqual(100);
+    expect(calls.reduce((a, b) => a + b, 0)).toBeGreaterThan(152);
+    expect(await lookup.findTargets('fleet', [])).toEqual([]);
   });
 });

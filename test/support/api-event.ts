@@ -9,7 +9,9 @@ export function apiEvent(request: {
   query?: Record<string, string>;
   body?: string;
 }): APIGatewayProxyEventV2 {
-  const rawPath = request.route.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(request.pathParameters?.[name] ?? ''));
+  // A lone surrogate has no UTF-8 form: API Gateway would not decode one either, but a test may hand one over.
+  const encode = (v: string) => encodeURIComponent(v.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
+  const rawPath = request.route.replace(/\{(\w+)\}/g, (_m, name: string) => encode(request.pathParameters?.[name] ?? ''));
   const query = request.query ?? {};
   const rawQueryString = new URLSearchParams(query).toString();
   return {
@@ -39,6 +41,18 @@ export function apiEvent(request: {
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
+/** Checks one answer of a route (`path` as in the route table, `method` lower case). */
+export type ResponseCheck = (path: string, method: string, status: number, body: unknown) => void;
+let checkResponse: ResponseCheck | undefined;
+
+/**
+ * From now on in this test file (vitest isolates modules per file), every `invoke` checks its answer with
+ * `check`: the API tests validate every response they get against the served OpenAPI document.
+ */
+export function checkEveryResponse(check: ResponseCheck): void {
+  checkResponse = check;
+}
+
 /**
  * Invokes a handler and returns its status and parsed JSON body. The body is loosely typed on purpose: tests
  * poke at it, and validate it with the response schemas where its shape is the point.
@@ -49,5 +63,8 @@ export async function invoke(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): Promise<{ status: number; body: any; headers: Record<string, unknown> }> {
   const result = await handler(event, {} as Context);
-  return { status: result.statusCode ?? 200, body: JSON.parse(result.body ?? 'null'), headers: { ...result.headers } };
+  const answer = { status: result.statusCode ?? 200, body: JSON.parse(result.body ?? 'null') as unknown, headers: { ...result.headers } };
+  const [method = '', path = ''] = event.routeKey.split(' ');
+  checkResponse?.(path, method.toLowerCase(), answer.status, answer.body);
+  return answer;
 }

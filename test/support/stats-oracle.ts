@@ -1,9 +1,9 @@
 import { expect } from 'vitest';
 import type { JobSource, TerminalStatus } from '../../lib/jobs/record';
 import type { DurationStatsBody, FailureRateStatsBody, StatsQuery } from '../../lib/stats/results';
-import { formatMicros, parseInstantMicros } from '../../lib/stats/window';
-import type { TerminalRun } from '../../lib/store/port';
 import { mulberry32 } from '../../lib/local/simulator/prng';
+import { formatIsoMicros, parseInstantMicros } from '../../lib/jobs/time';
+import type { TerminalRun } from '../../lib/jobs/runs';
 
 /**
  * The test oracle of the statistics: expected figures computed straight from raw terminal runs (no rollups,
@@ -32,7 +32,7 @@ export function groupKeyOf(run: TerminalRun, groupBy: StatsQuery['groupBy']): st
     case 'cluster':
       return run.level === 'step' ? run.clusterId : undefined;
     case 'day':
-      return formatMicros(micros(run.belongsAt)).slice(0, 10);
+      return formatIsoMicros(micros(run.belongsAt)).slice(0, 10);
   }
 }
 
@@ -46,6 +46,7 @@ export function expectedGroups(runs: readonly TerminalRun[], q: StatsQuery, wind
     if (run.level !== q.level || at < from || at >= to) continue;
     if (q.source !== undefined && run.source !== q.source) continue;
     if (q.type !== undefined && run.type !== q.type) continue;
+    if (q.attempt === 'first' && run.attempt !== 1) continue;
     const key = groupKeyOf(run, q.groupBy);
     if (key === undefined) continue;
     groups.set(key, [...(groups.get(key) ?? []), run]);
@@ -169,7 +170,7 @@ const STEP_TYPES: Record<JobSource, string[]> = {
 /**
  * Terminal runs (jobs and their steps) with `belongsAt` spread over `[from, to)`: both sources, a type name
  * shared by both sources, fleets missing on some policy jobs, steps with and without clusters, every status,
- * runs without a duration, zero durations, durations from 1 µs to hours.
+ * runs without a duration, zero durations, durations from 1 µs to hours, and retried jobs (attempt 2).
  */
 export function generateRuns(seed: number, jobs: number, window: { from: string; to: string }): TerminalRun[] {
   const random = seededRandom(seed);
@@ -188,9 +189,11 @@ export function generateRuns(seed: number, jobs: number, window: { from: string;
     const source = pick<JobSource>(['federation', 'policy']);
     const jobType = pick(TYPES[source]);
     const fleetId = source === 'federation' || random() < 0.6 ? `fleet-${Math.floor(random() * 4)}` : undefined;
-    const belongsAt = formatMicros(from + Math.floor(random() * span));
+    const belongsAt = formatIsoMicros(from + Math.floor(random() * span));
     const jobId = `job-${seed}-${j}`;
-    const base = { source, jobId, attempt: 1, jobType, fleetId, belongsAt };
+    // Every seventh job is a retry (attempt 2): attempt=first leaves it and its steps out. No random draw, so
+    // the rest of the data is what it always was.
+    const base = { source, jobId, attempt: j % 7 === 3 ? 2 : 1, jobType, fleetId, belongsAt };
     runs.push({ ...base, level: 'job', type: jobType, status: pick(statuses), durationMs: duration() });
     const steps = Math.floor(random() * 3);
     for (let s = 0; s < steps; s++) {

@@ -300,6 +300,18 @@ describe('policy edge cases', () => {
     });
   });
 
+  it('a job first seen in a retry starts at attempt 2; a task\'s odd waitTimeOut is left out, not fatal', () => {
+    const body = fixture('policy-job.seed.json');
+    body.spec.operation = 'Retry';
+    body.spec.taskList[0].spec.waitTimeOut = 'soon';
+    const record = policy(body);
+    expect(record.attempt).toBe(2);
+    expect(record.steps[0]).not.toHaveProperty('waitTimeoutSec');
+    body.spec.operation = 'create';
+    body.spec.taskList[0].spec.waitTimeOut = '900';
+    expect(policy(body)).toMatchObject({ attempt: 1, steps: [{ waitTimeoutSec: 900 }] });
+  });
+
   it('TimedOut and Timeout map to timed_out', () => {
     const body = fixture('policy-job.seed.json');
     body.status = { status: 'TimedOut', reason: 'job exceeded 3600s', startTime: body.status.startTime };

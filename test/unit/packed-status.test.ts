@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addRun, emptyAggregate, type StatusAggregate } from '../../lib/stats/aggregate';
 import * as keys from '../../lib/store/keys';
 import { packStatus, unpackStatus } from '../../lib/store/packed-status';
+import { addRun, emptyAggregate, type StatusAggregate } from '../../lib/rollup/aggregate';
 
 /** One status's figures from durations (undefined = a run without one), as the write path builds them. */
 function figures(durations: readonly (number | undefined)[]): StatusAggregate {
@@ -69,7 +69,9 @@ describe('rollup keys', () => {
   it('say what a rollup groups, with # inside scopes and keys (UCS type names are free text)', () => {
     const pk = keys.rollupPk('step', 'cluster', 'type=policy/A#B');
     const sk = keys.rollupSk('week', '2025-11-03', 'cluster#1');
-    expect(keys.parseRollupKey(pk, sk)).toEqual({ level: 'step', grouping: 'cluster', scope: 'type=policy/A#B', granularity: 'week', bucket: '2025-11-03', key: 'cluster#1' });
+    expect(keys.parseRollupKey(pk, sk)).toEqual({ level: 'step', attempts: 'all', grouping: 'cluster', scope: 'type=policy/A#B', granularity: 'week', bucket: '2025-11-03', key: 'cluster#1' });
+    // First attempts have partitions of their own.
+    expect(keys.parseRollupKey(keys.rollupPk('step', 'cluster', 'type=policy/A#B', 'first'), sk)).toMatchObject({ level: 'step', attempts: 'first', scope: 'type=policy/A#B' });
     expect(keys.parseRollupKey(keys.rollupPk('job', 'none', '*'), keys.rollupSk('hour', '2025-11-03T07', 'all'))).toMatchObject({ granularity: 'hour', bucket: '2025-11-03T07' });
   });
 

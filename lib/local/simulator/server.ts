@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_AUTH, SimulatorAuth, type AuthConfig } from './auth';
 import { AcceleratedClock, type SimClock } from './clock';
 import { decideFault, driftBody, malformedBody, type FaultConfig } from './faults';
-import { Scenario } from './scenario';
+import { Scenario, type Incident } from './scenario';
 
 /** How to start a simulator; every field is optional. */
 export interface SimulatorOptions {
@@ -27,6 +27,8 @@ export interface SimulatorOptions {
   pageSize?: number;
   /** Default 0: a free port. */
   port?: number;
+  /** Incidents in the generated policy jobs: a type failing more (and slower) on one cluster from a time on. */
+  incidents?: readonly Incident[];
 }
 
 /** A started simulator. */
@@ -104,6 +106,7 @@ export async function startUcsSimulator(opts: SimulatorOptions = {}): Promise<Ru
     policyJobsPerHour: opts.policyJobsPerHour ?? 12,
     start,
     now: () => clock.now(),
+    ...(opts.incidents && { incidents: opts.incidents }),
   });
   const auth = new SimulatorAuth(opts.auth ?? DEFAULT_AUTH);
   const pageSize = Math.max(1, opts.pageSize ?? 50);

@@ -3,12 +3,12 @@ import { expect } from 'vitest';
 import { DEFAULT_SCHEDULE } from '../../../lib/collect/schedule';
 import { normalizeFederationJob, normalizePolicyJob } from '../../../lib/jobs/normalize';
 import type { GroundTruthRun } from '../../../lib/local/simulator/scenario';
-import { parseInstantMicros } from '../../../lib/stats/window';
 import type { DynamoDbJobStore } from '../../../lib/store/dynamodb-store';
-import type { TerminalRun } from '../../../lib/store/port';
 import { FederationJob, parseUcsResponse, PolicyJob } from '../../../lib/ucs/schemas';
 import type { createWorld } from './harness';
 import { mapConcurrently } from '../../../lib/concurrency';
+import { parseInstantMicros } from '../../../lib/jobs/time';
+import type { TerminalRun } from '../../../lib/jobs/runs';
 
 /**
  * Data for the API integration tests: the simulator's world collected into DynamoDB Local through the real

@@ -1,13 +1,14 @@
+import type { EventPublisher } from '../../../lib/events/publisher';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { collectTargets, type CollectOptions, type CollectSummary } from '../../../lib/collect/collector';
 import { discoverTargets } from '../../../lib/collect/discover';
 import { DEFAULT_SCHEDULE } from '../../../lib/collect/schedule';
 import { DEFAULT_LOCAL_TOKEN, ManualClock, startUcsSimulator, type RunningSimulator, type SimulatorOptions } from '../../../lib/local/simulator';
 import { DynamoDbJobStore } from '../../../lib/store/dynamodb-store';
-import type { TargetKind } from '../../../lib/store/port';
 import type { UcsApi } from '../../../lib/ucs/api';
 import { createUcsClient, UcsClientConfig } from '../../../lib/ucs/client';
 import { createTestStore } from './store';
+import type { TargetKind } from '../../../lib/jobs/target';
 
 /** A UCS client for the simulator: token auth, short timeouts and backoff so fault tests stay fast. */
 export function simulatorClient(sim: RunningSimulator, overrides: Partial<UcsClientConfig> = {}): UcsApi {
@@ -40,8 +41,8 @@ export async function createWorld(options: SimulatorOptions & { clientOverrides?
     ucs,
     deps,
     /** Discovery, then one collector run per kind. */
-    async collectAll(extra: Partial<CollectOptions> = {}, storeOverride?: DynamoDbJobStore): Promise<CollectSummary[]> {
-      const d = storeOverride ? { ...deps, store: storeOverride } : deps;
+    async collectAll(extra: Partial<CollectOptions> = {}, storeOverride?: DynamoDbJobStore, events?: EventPublisher): Promise<CollectSummary[]> {
+      const d = { ...deps, ...(storeOverride && { store: storeOverride }), ...(events && { events }) };
       await discoverTargets(d);
       const out: CollectSummary[] = [];
       for (const kind of ['fleet', 'policy-job'] as TargetKind[]) out.push(await collectTargets(kind, d, { ...baseOptions, ...extra }));

@@ -1,14 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobRecord } from '../../../lib/jobs/record';
-import type { JobStore, Target } from '../../../lib/store/port';
+import type { JobStore } from '../../../lib/store/port';
 import { apiEvent, invoke } from '../../support/api-event';
 import { MemoryJobStore } from '../../support/memory-store';
 import { expectDurationStats, expectFailureRateStats, generateRuns } from '../../support/stats-oracle';
+import type { Target } from '../../../lib/jobs/target';
 
 // The handlers read the config at cold start and take the store from default-store: give them a test config
 // and the in-memory store.
 const holder = vi.hoisted(() => {
   process.env.TABLE_NAME = 'unit-test-table';
+  // The local form of the cursor key (deployed: a generated Secrets Manager secret).
+  process.env.CURSOR_KEY = 'unit-test-cursor-key-0123456789abcdef';
   process.env.MAX_WINDOW_DAYS = '400';
   return { store: undefined as unknown as JobStore };
 });
@@ -93,6 +96,8 @@ describe('bad input answers 400 naming the parameter', () => {
     ['an hourly series too long', durations, get('/stats/durations', { from: '2025-01-01', to: '2025-03-01', interval: 'hour' }), 'interval'],
     ['unknown interval', durations, get('/stats/durations', { interval: 'week' }), 'interval'],
     ['unknown compare', failureRates, get('/stats/failure-rates', { compare: 'next' }), 'compare'],
+    ['attempt=second on failure rates', failureRates, get('/stats/failure-rates', { attempt: 'second' }), 'attempt'],
+    ['attempt=second on durations', durations, get('/stats/durations', { attempt: 'second' }), 'attempt'],
     ['unknown source', durations, get('/stats/durations', { source: 'k8s' }), 'source'],
     ['unknown status', durations, get('/stats/durations', { status: 'exploded' }), 'status'],
     ['non-terminal status on durations', durations, get('/stats/durations', { status: 'running' }), 'status'],
@@ -113,6 +118,10 @@ describe('bad input answers 400 naming the parameter', () => {
     ['unknown target kind', listTargets, get('/targets', { kind: 'cluster' }), 'kind'],
     ['bad includeRetired', listTargets, get('/targets', { includeRetired: 'maybe' }), 'includeRetired'],
     ['unknown kind in the path', removeTarget, apiEvent({ method: 'DELETE', route: '/targets/{kind}/{id}', pathParameters: { kind: 'cluster', id: 'x' } }), 'kind'],
+    ['a parameter with no name', listJobs, get('/jobs', { '': '5' }), 'query'],
+    ...['fz-\ud800', 'a\u0000b', 'evil\u202Egpj', '..', '.', 'Fleet_1', '-f', 'f-', 'a'.repeat(254)].map(
+      (id) => [`an id that is not a UCS id (${JSON.stringify(id).slice(0, 24)}) in the path`, removeTarget, apiEvent({ method: 'DELETE', route: '/targets/{kind}/{id}', pathParameters: { kind: 'fleet', id } }), 'id'] as [string, typeof durations, ReturnType<typeof apiEvent>, string],
+    ),
   ];
   it.each(cases)('%s', async (_name, handler, event, parameter) => {
     const { status, body } = await invoke(handler, event);
@@ -133,6 +142,10 @@ describe('bad input answers 400 naming the parameter', () => {
     ['an unknown kind', '{"kind": "cluster", "id": "c-1"}', 'kind'],
     ['an id with a slash', '{"kind": "fleet", "id": "a/b"}', 'id'],
     ['an id that is a number', '{"kind": "fleet", "id": 7}', 'id'],
+    ['a lone surrogate in the id', '{"kind": "fleet", "id": "fz-\\ud800"}', 'id'],
+    ['NUL in the id', '{"kind": "fleet", "id": "a\\u0000b"}', 'id'],
+    ['U+202E in the id', '{"kind": "policy-job", "id": "evil\\u202egpj"}', 'id'],
+    ['.. as the id', '{"kind": "fleet", "id": ".."}', 'id'],
     ['an unknown field', '{"kind": "fleet", "id": "f-2", "force": true}', 'force'],
   ];
   it.each(bodies)('POST /targets with %s', async (_name, text, parameter) => {
@@ -301,5 +314,81 @@ describe('health, unknown routes and unexpected errors', () => {
     const { status, body } = await invoke(durations, get('/stats/durations'));
     expect(status).toBe(500);
     expect(body).toEqual({ error: { code: 'internal', message: 'Internal server error' } });
+  });
+});
+
+describe('overdue jobs', () => {
+  const NOW = '2025-11-11T00:00:00.000Z';
+  const inFlight = (id: string, overrides: Partial<JobRecord>): JobRecord => ({
+    source: 'policy',
+    jobId: id,
+    type: 'UpdateConstraint',
+    status: 'running',
+    attempt: 1,
+    steps: [],
+    observedAt: '2025-11-10T23:59:00.000000Z',
+    ...overrides,
+  });
+  const flying = [
+    inFlight('late', { startedAt: '2025-11-10T23:00:00.000000Z', waitTimeoutSec: 600, fleetId: 'fleet-1' }),
+    inFlight('in-time', { startedAt: '2025-11-10T23:00:00.000000Z', waitTimeoutSec: 7200, fleetId: 'fleet-1' }),
+    inFlight('queued-too-long', { status: 'pending', createdAt: '2025-11-10T22:00:00.000000Z', waitTimeoutSec: 60, fleetId: 'fleet-2' }),
+    // No declared limit and no history of its type: never overdue.
+    inFlight('no-basis', { source: 'federation', type: 'RollbackFederation', startedAt: '2025-11-01T00:00:00.000000Z' }),
+    // UCS's clock ahead of ours: not overdue before it has even started.
+    inFlight('skewed', { startedAt: '2025-11-11T02:00:00.000000Z', waitTimeoutSec: 1 }),
+    inFlight('late-step', {
+      startedAt: '2025-11-10T23:30:00.000000Z',
+      waitTimeoutSec: 7200,
+      steps: [{ stepId: 't1', type: 'UpdateConstraint', status: 'running', startedAt: '2025-11-10T23:30:00.000000Z', waitTimeoutSec: 300 }],
+    }),
+  ];
+
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date(NOW));
+    store = new MemoryJobStore({ runs, jobs: [...jobs, ...flying].map((j) => ({ job: j, history: [j] })) });
+    holder.store = store;
+  });
+
+  it('GET /jobs?overdue=true lists exactly the jobs overdue now, and combines with the other filters', async () => {
+    const { status, body } = await invoke(listJobs, get('/jobs', { overdue: 'true', limit: '2' }));
+    expect(status).toBe(200);
+    expectSchema('get', '/jobs', 200, body);
+    const ids: string[] = body.items.map((j: JobRecord) => j.jobId);
+    let cursor = body.nextCursor as string | undefined;
+    while (cursor) {
+      const next = await invoke(listJobs, get('/jobs', { overdue: 'true', limit: '2', cursor }));
+      ids.push(...next.body.items.map((j: JobRecord) => j.jobId));
+      cursor = next.body.nextCursor;
+    }
+    expect(ids.sort()).toEqual(['late', 'queued-too-long']);
+    const filtered = await invoke(listJobs, get('/jobs', { overdue: 'true', fleetId: 'fleet-2' }));
+    expect(filtered.body.items.map((j: JobRecord) => j.jobId)).toEqual(['queued-too-long']);
+    expect(filtered.body.items[0].overdue).toEqual({ since: '2025-11-10T22:01:00.000000Z', limitSec: 60, basis: 'declared' });
+  });
+
+  it('shows overdue on every job and step of every answer that shows one, derived now, not stored', async () => {
+    const page = await invoke(listJobs, get('/jobs', { limit: '100' }));
+    const byId = new Map(page.body.items.map((j: JobRecord & { overdue?: unknown }) => [j.jobId, j]));
+    expect(byId.get('late')).toMatchObject({ overdue: { limitSec: 600, basis: 'declared', since: '2025-11-10T23:10:00.000000Z' } });
+    expect(byId.get('in-time')).not.toHaveProperty('overdue');
+    expect(byId.get('skewed')).not.toHaveProperty('overdue');
+    expect(byId.get('late-step')).not.toHaveProperty('overdue');
+    expect((byId.get('late-step') as { steps: unknown[] }).steps[0]).toMatchObject({ overdue: { limitSec: 300, since: '2025-11-10T23:35:00.000000Z' } });
+    const one = await invoke(getJob, get('/jobs/{source}/{jobId}', {}, { source: 'policy', jobId: 'late' }));
+    expect(one.body.job.overdue).toMatchObject({ limitSec: 600 });
+    expect(one.body.history[0]).not.toHaveProperty('overdue');
+    expectSchema('get', '/jobs/{source}/{jobId}', 200, one.body);
+  });
+
+  it('answers 400 for overdue=maybe, naming overdue, and for a cursor of another listing, naming cursor', async () => {
+    const bad = await invoke(listJobs, get('/jobs', { overdue: 'maybe' }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.parameter).toBe('overdue');
+    const all = await invoke(listJobs, get('/jobs', { limit: '2' }));
+    const mixed = await invoke(listJobs, get('/jobs', { limit: '2', overdue: 'true', cursor: all.body.nextCursor }));
+    expect(mixed.status).toBe(400);
+    expect(mixed.body.error.details.parameter).toBe('cursor');
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { handler as openApiHandler } from '../../../functions/openapi';
 import { buildOpenApiDocument } from '../../../lib/http/openapi';
-import { API_ROUTES } from '../../../lib/http/routes';
+import { API_ROUTES, PAGE_ROUTES } from '../../../lib/http/routes';
 import { OpenApiDocumentBody } from '../../../lib/http/schemas';
 import { apiEvent, invoke } from '../../support/api-event';
 
@@ -14,6 +14,8 @@ interface ServerlessRoute {
   authorized: boolean;
 }
 
+const dashboardPaths = new Set<string>(Object.values(PAGE_ROUTES).map((r) => r.path));
+
 /** Every `httpApi` event of serverless.yml, with its function's handler. */
 function serverlessRoutes(): ServerlessRoute[] {
   const config = parse(readFileSync(new URL('../../../serverless.yml', import.meta.url), 'utf8')) as {
@@ -23,8 +25,9 @@ function serverlessRoutes(): ServerlessRoute[] {
     // `events` may be a ${file(...)} reference (the schedules): those are not HTTP routes.
     (Array.isArray(fn.events) ? fn.events : []).flatMap((event) => {
       const http = event.httpApi;
-      // The catch-all (`path: '*'`, the `$default` route) answers 404s; it is not a documented operation.
-      if (http === undefined || typeof http === 'string' || http.path === '*') return [];
+      // The catch-all (`path: '*'`, the `$default` route) answers 404s, and the dashboard's routes answer HTML:
+      // neither is an operation of the JSON API.
+      if (http === undefined || typeof http === 'string' || http.path === '*' || dashboardPaths.has(http.path)) return [];
       return [{ method: http.method.toLowerCase(), path: http.path, handler: fn.handler, authorized: http.authorizer !== undefined }];
     }),
   );
@@ -87,7 +90,8 @@ describe('the OpenAPI document', () => {
 
   it('describes the query parameters the handlers accept, with their enums and defaults', () => {
     const params = Object.fromEntries(doc.paths['/stats/durations']!.get!.parameters.map((p) => [p.name, p]));
-    expect(Object.keys(params).sort()).toEqual(['compare', 'from', 'groupBy', 'interval', 'level', 'source', 'status', 'to', 'type']);
+    expect(Object.keys(params).sort()).toEqual(['attempt', 'compare', 'from', 'groupBy', 'interval', 'level', 'source', 'status', 'to', 'type']);
+    expect(params.attempt!.schema).toMatchObject({ enum: ['all', 'first'], default: 'all' });
     expect(params.groupBy!.schema).toMatchObject({ enum: ['type', 'source', 'fleet', 'cluster', 'day', 'none'], default: 'type' });
     expect(params.status!.schema.enum).toEqual(['succeeded', 'failed', 'timed_out']);
     const limit = doc.paths['/jobs']!.get!.parameters.find((p) => p.name === 'limit');

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TerminalStatus } from '../../../lib/jobs/record';
 import { durationStats, failureRateStats } from '../../../lib/stats/query';
 import type { StatsGroupBy, StatsLevel, StatsQuery } from '../../../lib/stats/results';
-import { decomposeWindow, formatMicros, parseInstantMicros } from '../../../lib/stats/window';
-import type { TerminalRun } from '../../../lib/store/port';
+import { decomposeWindow } from '../../../lib/stats/window';
 import { MemoryJobStore } from '../../support/memory-store';
 import {
   expectDurationFigures,
@@ -13,6 +12,8 @@ import {
   expectedGroups,
   generateRuns,
 } from '../../support/stats-oracle';
+import { formatIsoMicros, parseInstantMicros } from '../../../lib/jobs/time';
+import type { TerminalRun } from '../../../lib/jobs/runs';
 
 const DATA = { from: '2025-11-01T00:00:00Z', to: '2025-11-12T00:00:00Z' };
 const WINDOWS = {
@@ -37,7 +38,7 @@ const edgeRuns = (): TerminalRun[] =>
       status: 'failed',
       fleetId: 'fleet-0',
       durationMs: 1000 + i,
-      belongsAt: formatMicros(parseInstantMicros(at)!),
+      belongsAt: formatIsoMicros(parseInstantMicros(at)!),
     }),
   );
 
@@ -66,7 +67,7 @@ describe('decomposeWindow', () => {
     const from = parseInstantMicros('2025-10-01T00:30:00Z')!; // a Wednesday
     const to = parseInstantMicros('2025-10-31T00:30:00Z')!;
     const pieces = decomposeWindow({ from, to });
-    const weeks = pieces.filter((p) => p.source === 'week').map((p) => [formatMicros(p.from).slice(0, 10), formatMicros(p.to).slice(0, 10)]);
+    const weeks = pieces.filter((p) => p.source === 'week').map((p) => [formatIsoMicros(p.from).slice(0, 10), formatIsoMicros(p.to).slice(0, 10)]);
     expect(weeks).toEqual([['2025-10-06', '2025-10-13'], ['2025-10-13', '2025-10-20'], ['2025-10-20', '2025-10-27']]);
     expect(pieces.filter((p) => p.source === 'day')).toHaveLength(4 + 4); // Oct 2..5 and Oct 27..30
     expect(pieces.filter((p) => p.source === 'hour')).toHaveLength(23);
@@ -85,6 +86,28 @@ describe.each(Object.entries(WINDOWS))('window %s', (_name, window) => {
     expect(durations.groups.length).toBeGreaterThan(0);
     expectDurationStats(durations, runs, q);
     expectFailureRateStats(await failureRateStats(store, q), runs, q);
+  });
+});
+
+describe('attempt=first', () => {
+  it.each(GROUPINGS)('level %s groupBy %s: exact first-try figures, from rollups of first attempts', async (level, groupBy) => {
+    const q: StatsQuery = { level, groupBy, ...WINDOWS.withWeek, attempt: 'first' };
+    const failures = await failureRateStats(store, q);
+    expectFailureRateStats(failures, runs, q);
+    expectDurationStats(await durationStats(store, q), runs, q);
+    // The retries are really left out: fewer runs than over all attempts.
+    const all = await failureRateStats(store, { ...q, attempt: 'all' });
+    expect(failures.groups.reduce((n, g) => n + g.total, 0)).toBeLessThan(all.groups.reduce((n, g) => n + g.total, 0));
+  });
+
+  it('with compare=previous and an interval, over a window with partial hours', async () => {
+    const q: StatsQuery = { level: 'job', groupBy: 'type', ...WINDOWS.midHour, attempt: 'first', compare: 'previous', interval: 'day' };
+    const body = await failureRateStats(store, q);
+    expectFailureRateStats(body, runs, q);
+    for (const group of body.groups) {
+      const before = expectedGroups(runs, q, body.previous).get(group.key) ?? [];
+      expectFailureFigures(group.previous!, before, `${group.key} previous`);
+    }
   });
 });
 
@@ -157,7 +180,7 @@ describe('compare=previous', () => {
     const q: StatsQuery = { level: 'job', groupBy: 'type', compare: 'previous', ...window };
     const from = parseInstantMicros(window.from)!;
     const to = parseInstantMicros(window.to)!;
-    const previousWindow = { from: formatMicros(from - (to - from)), to: formatMicros(from) };
+    const previousWindow = { from: formatIsoMicros(from - (to - from)), to: formatIsoMicros(from) };
 
     const durations = await durationStats(store, q);
     expect(durations.previous).toEqual(previousWindow);
