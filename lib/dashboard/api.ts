@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type { ErrorBody, GatewayErrorBody, JobHistoryBody, JobPageBody, TargetListBody } from '../http/schemas';
 import type { DurationStatsBody, FailureRateStatsBody } from '../stats/results';
+import { ANSWER_TIMEOUT_MS } from './answer-timeout';
 
 export type { DurationStatsBody, FailureRateStatsBody, JobHistoryBody, JobPageBody };
 export type TargetList = z.infer<typeof TargetListBody>;
@@ -45,6 +46,7 @@ export class ApiError extends Error {
 
 type Params = Record<string, string | undefined>;
 
+
 /** Every call the page made since it was loaded (the bench counts them; the tests compare them). */
 export const callLog: string[] = [];
 
@@ -57,13 +59,27 @@ async function get<T>(path: string, params: Params = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = bearerToken.get();
   if (token) headers.authorization = `Bearer ${token}`;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), ANSWER_TIMEOUT_MS);
+  const timedOut = () => new ApiError(`${path} did not answer within ${ANSWER_TIMEOUT_MS / 1000} s: the API (or a proxy in between) has stalled. Reload to try again.`, 0, path);
   let res: Response;
+  let text: string;
   try {
-    res = await fetch(url, { headers, credentials: 'same-origin' });
-  } catch (error) {
-    throw new ApiError(`The API at ${location.origin} is unreachable (${(error as Error).message}). Is the service running?`, 0, path);
+    try {
+      res = await fetch(url, { headers, credentials: 'same-origin', signal: abort.signal });
+    } catch (error) {
+      if (abort.signal.aborted) throw timedOut();
+      throw new ApiError(`The API at ${location.origin} is unreachable (${(error as Error).message}). Is the service running?`, 0, path);
+    }
+    try {
+      text = await res.text();
+    } catch (error) {
+      if (abort.signal.aborted) throw timedOut();
+      throw new ApiError(`${path} broke off its answer (${(error as Error).message})`, res.status, path);
+    }
+  } finally {
+    clearTimeout(timer);
   }
-  const text = await res.text();
   let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;

@@ -7,7 +7,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDashboardArgs } from '../../lib/local/dashboard-proxy';
-import { HANG_GUARD_MS, launchChromium, rendered } from '../support/browser';
+import { closePage, diagnosed, launchChromium, openPage, rendered } from '../support/browser';
 
 // `npm run dashboard -- --api <url>` against a stand-in API on 127.0.0.1 that verifies every SigV4 signature the
 // way API Gateway does: it recomputes the signature of the request it received (its own canonical form, built
@@ -129,12 +129,10 @@ describe('npm run dashboard', () => {
     const p = await proxy({ AWS_ACCESS_KEY_ID: CREDS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey });
     try {
       expect(new URL(p.url).hostname).toBe('127.0.0.1');
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      page.setDefaultTimeout(HANG_GUARD_MS);
       const requests: string[] = [];
-      page.on('request', (r) => requests.push(r.url()));
+      const page = await openPage(browser, (r) => requests.push(r.url()));
       const before = seen.length;
-      await page.goto(p.url);
+      await diagnosed(page, () => page.goto(p.url));
       await rendered(page);
       expect((await page.locator('.error').allTextContents()).join('\n')).toBe('');
       expect(await page.getAttribute('[data-testid=kpi-runs]', 'data-value')).toBe('0');
@@ -144,7 +142,7 @@ describe('npm run dashboard', () => {
       expect(requests.every((u) => u.startsWith(new URL(p.url).origin))).toBe(true);
       // The proxy only reads.
       expect((await fetch(new URL('/targets', p.url), { method: 'POST', body: '{}' })).status).toBe(405);
-      await page.close();
+      await closePage(page);
     } finally {
       await p.stop();
     }
@@ -162,12 +160,11 @@ describe('npm run dashboard', () => {
       const body = (await res.json()) as { error: { code: string; message: string } };
       expect(body.error.code).toBe('credentials');
       expect(body.error.message).toMatch(message);
-      const page = await browser.newPage();
-      page.setDefaultTimeout(HANG_GUARD_MS);
-      await page.goto(p.url);
+      const page = await openPage(browser);
+      await diagnosed(page, () => page.goto(p.url));
       await rendered(page);
       expect((await page.locator('.error').allTextContents()).join('\n')).toMatch(message);
-      await page.close();
+      await closePage(page);
       expect(seen.length).toBe(before);
       expect(p.output()).toMatch(message);
     } finally {

@@ -2,20 +2,25 @@
 /* eslint-disable @typescript-eslint/no-unsafe-return */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HANG_GUARD_MS, launchChromium, rendered, sessionItem } from '../support/browser';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ANSWER_TIMEOUT_MS } from '../../lib/dashboard/answer-timeout';
+import { closePage, diagnosed, launchWarmChromium, openPage, rendered, sessionItem } from '../support/browser';
 import { startLocalService, type LocalService } from '../support/local-service';
 
 // The dashboard in a real browser (headless Chromium) against `npm start`'s local mode: DynamoDB Local, the UCS
 // simulator, the real collectors (one `npm run collect` pass, then no schedule, so the figures hold still). The
 // page must show exactly the API's figures, keep its state in the URL, load nothing from anywhere else, and say
 // what is wrong, never go blank, on bad input. Every wait ends on an event (a selector, a render, an answer).
+// Each page has a browser context of its own, closed after its test whatever happened: a page whose requests
+// never end cannot hold the connections the next test's page needs. A failed wait says which requests were still
+// open, and a failed test prints the end of npm start's output, so a failure in CI explains itself.
 
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
 let service: LocalService;
 let browser: Browser;
-let context: BrowserContext;
+/** The pages the running test opened (closed after it). */
+const pages: Page[] = [];
 const requests: string[] = [];
 const consoleErrors: string[] = [];
 
@@ -29,16 +34,19 @@ async function api<T>(path: string, params: Record<string, string | undefined>):
   return (await res.json()) as T;
 }
 
-/** A fresh page of the shared context, at 1280×800, its console errors recorded. */
+/** A fresh page (a context of its own, at 1280×800), its requests and console errors recorded; closed after the test. */
 async function newPage(): Promise<Page> {
-  const page = await context.newPage();
-  page.setDefaultTimeout(HANG_GUARD_MS);
+  const page = await openPage(browser, (r) => requests.push(r.url()));
+  pages.push(page);
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(`${page.url()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: uncaught ${e.message}`));
   return page;
 }
+
+/** Navigates; if the page does not load, the error says which of its requests were still open. */
+const visit = (page: Page, url: string) => diagnosed(page, () => page.goto(url));
 
 /** The window the page shows (it is computed in the browser: a preset ends at the next whole hour). */
 const windowOf = async (page: Page) => ({ from: (await page.getAttribute('.kpis', 'data-from'))!, to: (await page.getAttribute('.kpis', 'data-to'))! });
@@ -70,10 +78,18 @@ beforeAll(async () => {
   service = await startLocalService();
   const collected = await service.npmRun(['run', '--silent', 'collect']);
   expect(collected.code, collected.stderr).toBe(0);
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  context.on('request', (r) => requests.push(r.url()));
+  browser = await launchWarmChromium(`${service.origin}/dashboard/`);
   mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+beforeEach(({ onTestFailed }) => {
+  onTestFailed(() => {
+    console.error(`npm start printed (last 4000 characters):\n${service?.output().slice(-4000)}`);
+  });
+});
+
+afterEach(async () => {
+  for (const page of pages.splice(0)) await closePage(page);
 });
 
 afterAll(async () => {
@@ -94,7 +110,7 @@ describe('the dashboard, in headless Chromium against npm start', () => {
 
   it('shows in its KPI tiles and group tables exactly the figures of /stats/*, one row per API group', async () => {
     const page = await newPage();
-    await page.goto(`${service.origin}/`);
+    await visit(page, `${service.origin}/`);
     await rendered(page);
     expect(new URL(page.url()).pathname).toBe('/dashboard/');
     await expectKpis(page, {});
@@ -131,12 +147,11 @@ describe('the dashboard, in headless Chromium against npm start', () => {
     expect(Number(await page.getAttribute('body', 'data-calls'))).toBeLessThanOrEqual(12);
     await page.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: false });
     await page.screenshot({ path: join(ARTIFACTS, 'overview-full.png'), fullPage: true });
-    await page.close();
   });
 
   it('filters by a clicked row: the URL and the figures change, a reload keeps the view, back returns', async () => {
     const page = await newPage();
-    await page.goto(`${service.origin}/dashboard/?range=24h`);
+    await visit(page, `${service.origin}/dashboard/?range=24h`);
     let n = await rendered(page);
     const allRuns = await value(page, '[data-testid=kpi-runs]');
     await page.screenshot({ path: join(ARTIFACTS, 'overview-24h.png'), fullPage: false });
@@ -176,7 +191,6 @@ describe('the dashboard, in headless Chromium against npm start', () => {
     await rendered(page, n);
     expect(new URL(page.url()).searchParams.get('range')).toBe('30d');
     await expectKpis(page, {});
-    await page.close();
   });
 
   it('shows a job: its record, its observed states, and a Gantt chart with one bar per step', async () => {
@@ -185,17 +199,17 @@ describe('the dashboard, in headless Chromium against npm start', () => {
     const history = await api<{ history: unknown[] }>(`/jobs/${job.source}/${job.jobId}`, {});
     const page = await newPage();
     // Through the explorer: the job's link opens its page.
-    await page.goto(`${service.origin}/dashboard/?view=jobs&source=${job.source}`);
+    await visit(page, `${service.origin}/dashboard/?view=jobs&source=${job.source}`);
     await rendered(page);
     expect(await page.locator('table[data-table="jobs"] tbody tr').count()).toBeGreaterThan(0);
-    await page.goto(`${service.origin}/dashboard/?view=job&source=${job.source}&jobId=${job.jobId}`);
+    await visit(page, `${service.origin}/dashboard/?view=job&source=${job.source}&jobId=${job.jobId}`);
     await rendered(page);
     expect(await page.locator('.gantt-bar').count()).toBe(job.steps.length);
     expect(await page.locator('.timeline li').count()).toBe(history.history.length);
     expect(await page.locator('.gantt-bar.last').count()).toBe(job.finishedAt ? 1 : await page.locator('.gantt-bar.last').count());
     await page.screenshot({ path: join(ARTIFACTS, 'job.png'), fullPage: false });
     // The explorer pages with the API's cursor.
-    await page.goto(`${service.origin}/dashboard/?view=jobs`);
+    await visit(page, `${service.origin}/dashboard/?view=jobs`);
     const n = await rendered(page);
     const first = await page.locator('table[data-table="jobs"] tbody tr').first().getAttribute('data-key');
     if (await page.getByTestId('next-page').count()) {
@@ -205,11 +219,10 @@ describe('the dashboard, in headless Chromium against npm start', () => {
       expect(await page.locator('table[data-table="jobs"] tbody tr').first().getAttribute('data-key')).not.toBe(first);
     }
     // The watch list.
-    await page.goto(`${service.origin}/dashboard/?view=targets`);
+    await visit(page, `${service.origin}/dashboard/?view=targets`);
     await rendered(page);
     const targets = await api<{ items: unknown[] }>('/targets', {});
     expect(await page.locator('table[data-table="targets"] tbody tr').count()).toBe(targets.items.length);
-    await page.close();
   });
 
   it('made no request outside the service and logged no console error', () => {
@@ -221,17 +234,14 @@ describe('the dashboard, in headless Chromium against npm start', () => {
 
 describe('the dashboard on bad input', () => {
   let page: Page;
-  beforeAll(async () => {
-    page = await context.newPage();
-    page.setDefaultTimeout(HANG_GUARD_MS);
-    page.on('pageerror', (e) => consoleErrors.push(`uncaught ${e.message}`));
+  beforeEach(async () => {
+    page = await newPage();
   });
-  afterAll(async () => page.close());
 
   const errorText = async () => (await page.locator('.error').allTextContents()).join('\n');
 
   it('an unknown filter value in the URL shows the API message, and the controls still work', async () => {
-    await page.goto(`${service.origin}/dashboard/?source=nowhere`);
+    await visit(page, `${service.origin}/dashboard/?source=nowhere`);
     const n = await rendered(page);
     const res = await fetch(`${service.origin}/stats/failure-rates?source=nowhere&groupBy=none`);
     expect(res.status).toBe(400);
@@ -244,7 +254,7 @@ describe('the dashboard on bad input', () => {
   });
 
   it('a window the API rejects shows its message, naming the parameter', async () => {
-    await page.goto(`${service.origin}/dashboard/?range=custom&from=2025-11-08&to=2025-11-01`);
+    await visit(page, `${service.origin}/dashboard/?range=custom&from=2025-11-08&to=2025-11-01`);
     const n = await rendered(page);
     expect(await errorText()).toMatch(/from/);
     await page.getByRole('button', { name: '7 d' }).click();
@@ -254,14 +264,23 @@ describe('the dashboard on bad input', () => {
 
   it('an unreachable API says so on the page, with the header still there', async () => {
     await page.route(/\/(stats|jobs|targets)\b/, (route) => route.abort('connectionrefused'));
-    try {
-      await page.goto(`${service.origin}/dashboard/?range=24h`);
-      await rendered(page);
-      expect(await errorText()).toContain('unreachable');
-      expect(await page.locator('header nav a').count()).toBe(3);
-    } finally {
-      await page.unroute(/\/(stats|jobs|targets)\b/);
-    }
+    await visit(page, `${service.origin}/dashboard/?range=24h`);
+    await rendered(page);
+    expect(await errorText()).toContain('unreachable');
+    expect(await page.locator('header nav a').count()).toBe(3);
+  });
+
+  it('an API that never answers: the page says which call stalled once its answer timeout has run out', async () => {
+    // The page's timer runs on a fake clock, moved on only once the held call has been sent: no real 45 s wait.
+    await page.clock.install();
+    await page.route(/\/(stats|jobs|targets|alerts)\b/, () => undefined);
+    const asked = page.waitForRequest(/\/targets\b/);
+    await visit(page, `${service.origin}/dashboard/?view=targets`);
+    await asked;
+    await page.clock.fastForward(ANSWER_TIMEOUT_MS);
+    await rendered(page);
+    expect(await errorText()).toContain(`/targets did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`);
+    expect(await page.locator('header nav a').count()).toBe(3);
   });
 
   it('a JWT-authorized API: the page asks for a bearer token, keeps it in sessionStorage and sends it', async () => {
@@ -272,35 +291,27 @@ describe('the dashboard on bad input', () => {
       if (auth !== 'Bearer test-token') return route.fulfill({ status: 401, contentType: 'application/json', body: '{"message":"Unauthorized"}' });
       return route.continue();
     });
-    try {
-      await page.goto(`${service.origin}/dashboard/`);
-      let n = await rendered(page);
-      expect(await page.locator('form.token').count()).toBe(1);
-      await page.getByLabel('Bearer token', { exact: true }).fill('test-token');
-      await page.getByRole('button', { name: 'Use token' }).click();
-      n = await rendered(page, n);
-      expect(await page.locator('.error').count()).toBe(0);
-      expect(await sessionItem(page, 'ucs-job-history.token')).toBe('test-token');
-      expect(seen.at(-1)).toBe('Bearer test-token');
-      await page.getByRole('button', { name: 'Forget token' }).click();
-      await rendered(page, n);
-      expect(await sessionItem(page, 'ucs-job-history.token')).toBeNull();
-    } finally {
-      await page.unroute(/\/(stats|jobs|targets)\b/);
-    }
+    await visit(page, `${service.origin}/dashboard/`);
+    let n = await rendered(page);
+    expect(await page.locator('form.token').count()).toBe(1);
+    await page.getByLabel('Bearer token', { exact: true }).fill('test-token');
+    await page.getByRole('button', { name: 'Use token' }).click();
+    n = await rendered(page, n);
+    expect(await page.locator('.error').count()).toBe(0);
+    expect(await sessionItem(page, 'ucs-job-history.token')).toBe('test-token');
+    expect(seen.at(-1)).toBe('Bearer test-token');
+    await page.getByRole('button', { name: 'Forget token' }).click();
+    await rendered(page, n);
+    expect(await sessionItem(page, 'ucs-job-history.token')).toBeNull();
   });
 
   it("an IAM-authorized API opened directly: API Gateway's Forbidden, and how to sign", async () => {
     await page.route(/\/(stats|jobs|targets)\b/, (route) => route.fulfill({ status: 403, contentType: 'application/json', body: '{"message":"Forbidden"}' }));
-    try {
-      await page.goto(`${service.origin}/dashboard/`);
-      await rendered(page);
-      const text = await errorText();
-      expect(text).toContain('Forbidden');
-      expect(text).toContain('npm run dashboard -- --api');
-    } finally {
-      await page.unroute(/\/(stats|jobs|targets)\b/);
-    }
+    await visit(page, `${service.origin}/dashboard/`);
+    await rendered(page);
+    const text = await errorText();
+    expect(text).toContain('Forbidden');
+    expect(text).toContain('npm run dashboard -- --api');
   });
 
   it('never threw in the page', () => {
