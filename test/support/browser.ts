@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 
 // Headless Chromium for the dashboard's tests and bench: the distribution's browser (.ci/run installs it), no
 // download, no network of its own (--disable-background-networking), so every request it makes is the page's.
@@ -34,9 +34,8 @@ export async function openPage(browser: Browser, onRequest?: (request: Request) 
 }
 
 /** Closes a page of `openPage` with its context. */
-export async function closePage(page: Page): Promise<void> {
-  const context: BrowserContext = page.context();
-  await context.close();
+export function closePage(page: Page): Promise<void> {
+  return page.context().close();
 }
 
 function trackRequests(page: Page, onRequest?: (request: Request) => void): void {
